@@ -1,0 +1,156 @@
+"""Settings from environment variables, one class per environment."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("INSTANCE_PATH", BASE_DIR / "instance"))
+
+
+def normalise_database_url(url):
+    """`postgresql://` (or `postgres://`) means psycopg2, the driver we ship; SQLAlchemy 2.1 would pick psycopg 3."""
+    for scheme in ("postgresql://", "postgres://"):
+        if url and url.startswith(scheme):
+            return "postgresql+psycopg2://" + url[len(scheme):]
+    return url
+
+
+def _env(name, default=None):
+    return os.environ.get(name, default)
+
+
+def _int(name, default):
+    return int(os.environ.get(name, default))
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    INSTANCE_PATH = str(INSTANCE_DIR)  # create_app's instance folder (dev secrets, SQLite file, uploads)
+    SECRET_KEY = _env("SECRET_KEY")
+    DATA_KEYS = _env("DATA_KEYS")  # comma-separated Fernet keys, newest first
+    SQLALCHEMY_DATABASE_URI = _env("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'mss.db'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = _env("REDIS_URL")
+    JOBS_INLINE = _env("JOBS_INLINE", "") == "1"
+    MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
+    MAX_JSON_BYTES = _int("MAX_JSON_BYTES", 2 * 1024 * 1024)
+    PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    QR_TEMPLATE_DIR = _env("QR_TEMPLATE_DIR", str(BASE_DIR / "qr_templates"))
+    QR_FONT_PATH = _env("QR_FONT_PATH")
+    TOKEN_TTL_HOURS = _int("TOKEN_TTL_HOURS", 24 * 7)
+    STAFF_TOKEN_TTL_HOURS = _int("STAFF_TOKEN_TTL_HOURS", 12)
+    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
+    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+    TOTP_REQUIRED_ROLES = tuple(filter(None, _env("TOTP_REQUIRED_ROLES", "").split(",")))
+    AUDIT_ADDRESS_SALT = _env("AUDIT_ADDRESS_SALT", "")
+    RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") != "0"
+    RATELIMIT_HEADERS_ENABLED = True
+    WECHAT_APPID = _env("WECHAT_APPID")
+    WECHAT_SECRET = _env("WECHAT_SECRET")
+    WECHAT_API_BASE = _env("WECHAT_API_BASE", "https://api.weixin.qq.com/")
+    WECHAT_TIMEOUT = float(_env("WECHAT_TIMEOUT", "5"))
+    WECHAT_VERIFY_FILE_NAME = _env("WECHAT_VERIFY_FILE_NAME")
+    WECHAT_VERIFY_FILE_CONTENT = _env("WECHAT_VERIFY_FILE_CONTENT")
+    LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    # intake: uploads, receipt codes, rate limits
+    MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
+    MAX_UPLOAD_PIXELS = _int("MAX_UPLOAD_PIXELS", 40_000_000)
+    RECEIPT_PEPPERS = _env("RECEIPT_PEPPERS")  # comma-separated, newest first
+    RECEIPT_LOOKUP_LIMIT = _env("RECEIPT_LOOKUP_LIMIT", "10 per hour;30 per day")
+    REPORT_TEXT_CHECK = _env("REPORT_TEXT_CHECK", "") == "1"
+    WECHAT_TEMPLATE_REPORT_UPDATE = _env("WECHAT_TEMPLATE_REPORT_UPDATE")
+    # triage: legal time limits in working days
+    TRIAGE_FORWARD_DAYS = _int("TRIAGE_FORWARD_DAYS", 5)
+    TRIAGE_ACCEPT_NOTICE_DAYS = _int("TRIAGE_ACCEPT_NOTICE_DAYS", 15)
+    TRIAGE_RESULT_NOTICE_DAYS = _int("TRIAGE_RESULT_NOTICE_DAYS", 15)
+    TRIAGE_CONCLUDE_DAYS = _int("TRIAGE_CONCLUDE_DAYS", 90)
+    DUE_SOON_WORKDAYS = _int("DUE_SOON_WORKDAYS", 3)
+    WORKDAY_EXTRA_HOLIDAYS = _env("WORKDAY_EXTRA_HOLIDAYS", "")
+    WORKDAY_EXTRA_WORKDAYS = _env("WORKDAY_EXTRA_WORKDAYS", "")
+    REPORT_DISPUTE_DAYS = _int("REPORT_DISPUTE_DAYS", 30)
+    SIMILARITY_USE_JIEBA = _env("SIMILARITY_USE_JIEBA", "") == "1"
+    DUPLICATE_SUGGEST_THRESHOLD = float(_env("DUPLICATE_SUGGEST_THRESHOLD", "0.40"))
+    DUPLICATE_WINDOW_DAYS = _int("DUPLICATE_WINDOW_DAYS", 180)
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite in instance/, jobs inline, keys generated into instance/."""
+
+    ENV_NAME = "development"
+    DEBUG = False
+    JOBS_INLINE = True
+    GENERATE_DEV_KEYS = True
+
+
+class TestingConfig(Config):
+    """The test suite: TEST_DATABASE_URL or a temporary SQLite file."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-not-for-production"
+    DATA_KEYS = "dGVzdGluZy1rZXktdGVzdGluZy1rZXktdGVzdGluZy0="
+    SQLALCHEMY_DATABASE_URI = _env("TEST_DATABASE_URL", "sqlite://")
+    JOBS_INLINE = True
+    RATELIMIT_ENABLED = False
+    AUDIT_ADDRESS_SALT = "testing-salt"
+    RECEIPT_PEPPERS = "testing-receipt-pepper-0123456789"
+    PUBLIC_BASE_URL = "https://jd.example.gov.cn"
+    WECHAT_APPID = None
+    WECHAT_SECRET = None
+
+
+class ProductionConfig(Config):
+    """Production: every secret must come from the environment."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    DEFAULT_SECRETS = {None, "", "change-me", "changeme", "dev", "secret", TestingConfig.SECRET_KEY}
+
+    @classmethod
+    def check(cls, config):
+        """Refuse to start with a missing or default secret or data key."""
+        problems = []
+        if config.get("SECRET_KEY") in cls.DEFAULT_SECRETS or len(config.get("SECRET_KEY") or "") < 32:
+            problems.append("SECRET_KEY is missing, default or shorter than 32 characters")
+        problems += cls._data_key_problems(config.get("DATA_KEYS"))
+        if not config.get("AUDIT_ADDRESS_SALT"):
+            problems.append("AUDIT_ADDRESS_SALT is missing")
+        if len((config.get("RECEIPT_PEPPERS") or "").split(",")[0]) < 16:
+            problems.append("RECEIPT_PEPPERS is missing or shorter than 16 characters")
+        if problems:
+            raise RuntimeError("Production configuration refused: " + "; ".join(problems))
+
+    @classmethod
+    def _data_key_problems(cls, raw):
+        keys = [k.strip() for k in (raw or "").split(",") if k.strip()]
+        if not keys or raw in cls.DEFAULT_SECRETS:
+            return ["DATA_KEYS (Fernet keys for personal data) is missing"]
+        from cryptography.fernet import Fernet
+
+        problems = []
+        for number, key in enumerate(keys, start=1):
+            if key in TestingConfig.DATA_KEYS.split(","):
+                problems.append(f"DATA_KEYS key {number} is the public testing key")
+                continue
+            try:
+                Fernet(key.encode())
+            except ValueError:
+                problems.append(f"DATA_KEYS key {number} is not a valid Fernet key")
+        return problems
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def get_config(name=None):
+    """Return the config class for a name (default from APP_ENV, else development)."""
+    return CONFIGS[name or os.environ.get("APP_ENV", "development")]
