@@ -1,0 +1,1 @@
+"""Accounts, roles and scopes, tokens, WeChat login, passwords and TOTP."""

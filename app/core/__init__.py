@@ -1,0 +1,1 @@
+"""Cross-cutting helpers: API plumbing, time, pagination, request hooks."""

@@ -1,0 +1,1 @@
+"""Region tree (county > township > village), units and village cadre rosters."""

@@ -1,0 +1,46 @@
+"""Public region endpoints, units and rosters."""
+
+from app.core.api import ApiBlueprint
+from app.regions import schemas, service
+
+bp = ApiBlueprint("regions", __name__, tag="区划与村庄")
+
+
+@bp.op("/villages", summary="村（社区）列表", query=schemas.VillagesQuery(), response=schemas.VillageSummary(),
+       paginated=True)
+def villages(args):
+    """List villages."""
+    return service.list_villages(args["township"], args["q"], args["limit"], args["cursor"])
+
+
+@bp.op("/villages/<code>", summary="村（社区）概况", response=schemas.VillageProfileSchema(), errors=(404,))
+def village(code):
+    """A village's public profile."""
+    return service.village_profile(code)
+
+
+@bp.op("/regions", summary="下级区划", query=schemas.RegionsQuery(), response=schemas.RegionBrief(), paginated=True)
+def regions(args):
+    """List child regions of a parent (or the roots)."""
+    return service.list_children(args["parent"], args["level"], args["limit"], args["cursor"])
+
+
+@bp.op("/villages/<code>/roster", "PUT", summary="更新村干部公示名单", body=schemas.RosterSchema(),
+       response=schemas.CadreSchema(many=True), auth="required", errors=(403, 404))
+def replace_roster(user, code, data):
+    """Replace a village's cadre roster."""
+    return service.replace_roster(user, code, data["cadres"])
+
+
+@bp.op("/units", summary="单位列表", query=schemas.UnitsQuery(), response=schemas.UnitSchema(), paginated=True,
+       auth="required", errors=(403,))
+def units(user, args):
+    """List units (staff only)."""
+    return service.list_units(user, args["region"], args["limit"], args["cursor"])
+
+
+@bp.op("/admin/units", "POST", summary="新建单位", body=schemas.UnitSchema(), response=schemas.UnitSchema(),
+       status=201, auth="required", errors=(403, 404))
+def create_unit(user, data):
+    """Create a unit."""
+    return service.create_unit(user, data)

@@ -1,0 +1,105 @@
+"""Region queries, units, rosters and the village profile."""
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.auth.permissions import region_prefix, require
+from app.core.pagination import keyset_page
+from app.errors import BadRequest, Forbidden, NotFound
+from app.extensions import db
+from app.regions.models import Cadre, Region, Unit
+from app.security.service import audit
+
+
+def get_region(code, level=None):
+    """A region by code (and level), or 404."""
+    region = db.session.get(Region, code) if isinstance(code, str) and len(code) == 12 else None
+    if region is None or (level and region.level != level):
+        raise NotFound("未找到该村（社区）" if level == "village" else "未找到该行政区划", code="region_not_found")
+    return region
+
+
+def list_villages(township=None, q=None, limit=20, cursor=None):
+    """Villages, optionally within a township (or any region) and matching a name fragment."""
+    stmt = sa.select(Region).where(Region.level == "village")
+    if township:
+        stmt = stmt.where(Region.code.startswith(region_prefix(township), autoescape=True))
+    if q:
+        stmt = stmt.where(Region.display_name.contains(q, autoescape=True))
+    return keyset_page(db.session, stmt, [(Region.code, False)], limit, cursor)
+
+
+def list_children(parent_code=None, level=None, limit=100, cursor=None):
+    """Child regions of a parent (roots when none), optionally of one level."""
+    stmt = sa.select(Region)
+    stmt = stmt.where(Region.parent_code == parent_code) if parent_code else stmt.where(Region.parent_code.is_(None))
+    if level:
+        stmt = stmt.where(Region.level == level)
+    return keyset_page(db.session, stmt, [(Region.code, False)], limit, cursor)
+
+
+def ancestors(region):
+    """{level: region} for the region and every ancestor."""
+    chain, node = {}, region
+    while node is not None:
+        chain[node.level] = node
+        node = node.parent
+    return chain
+
+
+def village_profile(code):
+    """The public profile of a village, with what other domains contribute (counts, ledger head)."""
+    village = get_region(code, "village")
+    chain = ancestors(village)
+    profile = {"village": village, "township": chain.get("township"), "county": chain.get("county"),
+               "cadres": village.cadres}
+    for contribute in current_app.extensions.get("mss_village_profile", []):
+        profile.update(contribute(village))
+    return profile
+
+
+def replace_roster(user, code, cadres):
+    """Replace a village's public cadre roster (publisher of that village or admin)."""
+    village = get_region(code, "village")
+    require(user, "roster.edit", region_code=code)
+    village.cadres.clear()
+    db.session.flush()
+    for order, item in enumerate(cadres):
+        village.cadres.append(Cadre(sort_order=order, **item))
+    audit("roster.replace", user, "region", code, {"count": len(cadres)})
+    db.session.commit()
+    return village.cadres
+
+
+def list_units(user, region=None, limit=100, cursor=None):
+    """Active units, optionally within a region subtree (staff only)."""
+    if not user.is_staff:
+        raise Forbidden()
+    stmt = sa.select(Unit).where(Unit.is_active.is_(True))
+    if region:
+        stmt = stmt.where(Unit.region_code.startswith(region_prefix(region), autoescape=True))
+    return keyset_page(db.session, stmt, [(Unit.id, False)], limit, cursor)
+
+
+def create_unit(user, data):
+    """Create a unit within the admin's scope."""
+    require(user, "region.manage", region_code=data["region_code"])
+    get_region(data["region_code"])
+    same = sa.select(Unit).where(Unit.region_code == data["region_code"], Unit.name == data["name"])
+    exists = db.session.scalar(same)
+    if exists:
+        raise BadRequest("该区划下已有同名单位", code="duplicate_unit", fields={"name": ["已存在"]})
+    unit = Unit(**data)
+    db.session.add(unit)
+    db.session.flush()
+    audit("unit.create", user, "unit", unit.id, {"name": unit.name})
+    db.session.commit()
+    return unit
+
+
+def get_unit(unit_id):
+    """A unit by id, or 404."""
+    unit = db.session.get(Unit, unit_id)
+    if unit is None:
+        raise NotFound("未找到该单位", code="unit_not_found")
+    return unit

@@ -1,0 +1,1 @@
+"""Security foundations: field encryption, masking, audit log."""

@@ -1,0 +1,15 @@
+"""Audit log API (admin, custodian)."""
+
+from app.auth.permissions import require
+from app.core.api import ApiBlueprint
+from app.security import schemas, service
+
+bp = ApiBlueprint("security", __name__, tag="审计")
+
+
+@bp.op("/admin/audit", summary="审计日志", query=schemas.AuditQuery(), response=schemas.AuditEntrySchema(),
+       auth="required", paginated=True, errors=(403,))
+def audit_log(user, args):
+    """List audit entries."""
+    require(user, "audit.view")
+    return service.query_audit(args, args["limit"], args["cursor"])
