@@ -1,0 +1,1 @@
+"""Staff web console: server-rendered pages at /console/ on top of the domain services."""

@@ -1,0 +1,123 @@
+"""Layout helpers: labels in Chinese, template context, rendering and the console's error pages."""
+
+import json
+
+from flask import make_response, redirect, render_template, request, url_for
+
+from app.auth.current import current_user
+from app.console.csrf import csrf_token
+from app.console.nav import visible_nav
+from app.core.timeutil import to_cst
+from app.errors import DomainError, Unauthorized
+from app.extensions import db
+
+ROLE_LABELS = {
+    "resident": "群众", "publisher": "村务公开员", "reviewer": "村务监督委员会", "inspector": "纪检监察干部",
+    "custodian": "身份保管员", "unit_handler": "单位经办人", "admin": "系统管理员",
+}
+LEVEL_LABELS = {
+    "province": "省", "city": "市", "county": "县（区）", "township": "乡镇（街道）", "village": "村（社区）",
+}
+# Audit actions in words; actions not listed are shown by their code alone.
+ACTION_LABELS = {
+    "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
+    "auth.console_idle_logout": "超时退出", "auth.totp_enabled": "启用动态口令", "auth.bind": "绑定微信",
+    "auth.resident_created": "新群众账号", "account.create": "新建账号", "account.grant": "授予角色",
+    "account.revoke": "撤销角色", "account.invite": "生成邀请码",
+    "region.import": "导入区划", "unit.create": "新建单位", "roster.replace": "更新村干部名单",
+}
+UNIT_KIND_LABELS = {"department": "职能部门", "township_gov": "乡镇政府", "commission": "纪委监委"}
+
+
+def fmt_time(value, with_seconds=False):
+    """A datetime as China Standard Time, e.g. 2026-05-01 14:03."""
+    if value is None:
+        return "—"
+    return to_cst(value).strftime("%Y-%m-%d %H:%M:%S" if with_seconds else "%Y-%m-%d %H:%M")
+
+
+def scope_label(grant):
+    """Where a role grant applies, in words: a region's name, a unit's name, or 全域."""
+    from app.regions.models import Region, Unit
+
+    if grant.unit_id is not None:
+        unit = db.session.get(Unit, grant.unit_id)
+        return unit.name if unit else f"单位 #{grant.unit_id}"
+    if grant.region_code:
+        region = db.session.get(Region, grant.region_code)
+        if region is None:
+            return grant.region_code
+        if region.level == "village" and region.parent is not None:
+            return region.parent.display_name + region.display_name  # 宝丰镇龙井村: village names repeat
+        return region.display_name
+    return "全域"
+
+
+def role_summary(user):
+    """The user's staff roles as Chinese labels, without duplicates."""
+    roles = sorted({g.role for g in user.grants}, key=list(ROLE_LABELS).index) if user else []
+    return [ROLE_LABELS.get(role, role) for role in roles]
+
+
+def compact_json(value, limit=300):
+    """A short one-line JSON rendering for tables (escaped by the template like any text)."""
+    if value in (None, {}, []):
+        return ""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def template_context():
+    """Variables every console template sees."""
+    try:
+        user = current_user()
+    except DomainError:  # an error page for a request whose credentials were refused
+        user = None
+    return {
+        "console_user": user, "nav_sections": visible_nav(user), "csrf_token": csrf_token,
+        "role_labels": ROLE_LABELS, "action_labels": ACTION_LABELS, "level_labels": LEVEL_LABELS,
+        "unit_kind_labels": UNIT_KIND_LABELS,
+        "fmt_time": fmt_time, "scope_label": scope_label, "role_summary": role_summary, "compact_json": compact_json,
+    }
+
+
+def render(template, status=200, headers=None, **context):
+    """Render a console template with its status; pages behind login are never cached."""
+    response = make_response(render_template(f"console/{template}", **context), status)
+    for key, value in (headers or {}).items():
+        response.headers[key] = value
+    return response
+
+
+def no_store(response):
+    """Keep console pages out of shared and browser caches (they show personal and internal data)."""
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.setdefault("Pragma", "no-cache")
+    return response
+
+
+def split_errors(errors, placed):
+    """Field errors shown next to their fields vs. the rest, shown above the form."""
+    general = []
+    for key, messages in (errors or {}).items():
+        if key not in placed:
+            general.extend(messages if isinstance(messages, list) else [str(messages)])
+    return general
+
+
+def domain_error_page(err):
+    """Render a service error inside the console layout (login page for 401)."""
+    if isinstance(err, Unauthorized):
+        return redirect(url_for("console.login"))
+    return render("error.html", status=err.status, headers=err.headers, message=err.message, code=err.code)
+
+
+def rate_limited_page(err):
+    """The console's page for a 429 from the rate limiter."""
+    return render("error.html", status=429, headers={"Retry-After": "60"}, message="操作过于频繁，请稍后再试",
+                  code="rate_limited")
+
+
+def wants_page():
+    """Whether this request is a console page request (for handlers shared with the API)."""
+    return request.path.startswith("/console")
