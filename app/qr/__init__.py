@@ -1,0 +1,1 @@
+"""QR codes and printable village posters: templates, fonts, rendering and batch export."""
