@@ -1,0 +1,1 @@
+"""Notification outbox and its dispatcher (WeChat subscribe messages)."""

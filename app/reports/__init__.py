@@ -1,0 +1,1 @@
+"""Reports: submissions from villagers, their receipts, attachments and timelines."""

@@ -1,0 +1,1 @@
+"""Triage: working-day time limits, duplicate scoring and the report state machine."""
