@@ -109,3 +109,26 @@ def test_keyed_hash(make_app, app):
     other = make_app(SECRET_KEY="another-secret-key-for-the-keyed-hash-test")
     with other.app_context():
         assert keyed_hash("13800000000", "phone") != one
+
+
+def test_keys_rotate_command_re_encrypts_and_audits(make_app, app):
+    old_app = make_app(DATA_KEYS=OLD)
+    uid = _store(old_app)
+    both = make_app(DATA_KEYS=f"{NEW},{OLD}")
+    result = both.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert result.exit_code == 0, result.output
+    assert "重新加密 1 个字段值" in result.output
+    assert _read(make_app(DATA_KEYS=NEW), uid) == SECRET
+    again = both.test_cli_runner().invoke(args=["keys", "rotate"])
+    assert "重新加密 0 个字段值" in again.output
+    from app.security.models import AuditEntry
+
+    with both.app_context():
+        actions = [e.action for e in AuditEntry.query.all()]
+    assert actions.count("keys.rotate") == 2
+
+
+def test_keys_generate_prints_a_usable_key(app):
+    result = app.test_cli_runner().invoke(args=["keys", "generate"])
+    assert result.exit_code == 0
+    Fernet(result.output.strip().encode())  # raises if it is not a Fernet key
