@@ -55,6 +55,7 @@ class Config:
     WECHAT_VERIFY_FILE_NAME = _env("WECHAT_VERIFY_FILE_NAME")
     WECHAT_VERIFY_FILE_CONTENT = _env("WECHAT_VERIFY_FILE_CONTENT")
     LOG_LEVEL = _env("LOG_LEVEL", "INFO")
+    PROXY_COUNT = _int("PROXY_COUNT", 0)  # reverse proxies in front (nginx: 1) whose X-Forwarded-For to trust
     # intake: uploads, receipt codes, rate limits
     MAX_UPLOAD_BYTES = _int("MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
     MAX_UPLOAD_PIXELS = _int("MAX_UPLOAD_PIXELS", 40_000_000)

@@ -21,6 +21,7 @@ def create_app(config=None):
     if config_class.ENV_NAME == "production":
         ProductionConfig.check(app.config)
     register_instance(app)
+    register_proxy(app)
     register_request_hooks(app)  # first, so every response (even the limiter's 429) carries the request id
     register_extensions(app)
     register_domain_hooks(app)
@@ -37,6 +38,15 @@ def register_instance(app):
         from app.security.devkeys import ensure_dev_secrets
 
         ensure_dev_secrets(app)
+
+
+def register_proxy(app):
+    """Trust X-Forwarded-For/Proto from PROXY_COUNT reverse proxies (client addresses for limits and audit)."""
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_prefix=0)
 
 
 def register_extensions(app):

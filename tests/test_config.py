@@ -116,3 +116,17 @@ def test_development_tightens_a_readable_secrets_file(tmp_path):
     os.chmod(path, 0o644)
     create_app(dev_config(tmp_path))
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_proxy_count_trusts_exactly_that_many_forwarded_addresses(make_app, app):
+    from flask import request
+
+    direct = make_app()
+    behind = make_app(PROXY_COUNT=1)
+    for application in (direct, behind):
+        application.add_url_rule("/_addr", "addr", lambda: request.remote_addr or "")
+    headers = {"X-Forwarded-For": "203.0.113.9, 198.51.100.7"}
+    # without a trusted proxy the header is ignored: a client cannot pick its own address for rate limits
+    assert direct.test_client().get("/_addr", headers=headers).get_data(as_text=True) == "127.0.0.1"
+    # one trusted proxy: its view of the client (the last hop) is used, earlier spoofed hops are not
+    assert behind.test_client().get("/_addr", headers=headers).get_data(as_text=True) == "198.51.100.7"
