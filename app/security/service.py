@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.core.pagination import keyset_page
 from app.extensions import db
-from app.security.models import AuditEntry
+from app.security.models import APPEND_ONLY_DDL, AuditEntry
 
 
 def client_hash():
@@ -64,9 +64,15 @@ def _refuse_bulk_change(state):
 
 
 def install_append_only_guard():
-    """Make the ORM refuse UPDATE and DELETE of audit entries (unit of work and bulk statements)."""
+    """Make the ORM and the database refuse UPDATE and DELETE of audit entries."""
     if not event.contains(AuditEntry, "before_update", _refuse_change):
         event.listen(AuditEntry, "before_update", _refuse_change)
         event.listen(AuditEntry, "before_delete", _refuse_change)
     if not event.contains(Session, "do_orm_execute", _refuse_bulk_change):
         event.listen(Session, "do_orm_execute", _refuse_bulk_change)
+    table = AuditEntry.__table__
+    if not getattr(table, "_mss_triggers", False):  # the database-level guard, created with the table
+        for dialect, statements in APPEND_ONLY_DDL.items():
+            for statement in statements:
+                event.listen(table, "after_create", sa.DDL(statement).execute_if(dialect=dialect))
+        table._mss_triggers = True

@@ -132,6 +132,17 @@ def test_orm_refuses_update_and_delete(app, log):
         assert "rewritten" not in db.session.scalars(sa.select(AuditEntry.action)).all()
 
 
+def test_the_database_refuses_a_raw_update_and_on_postgresql_a_raw_delete(app, log):
+    with app.app_context():
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE audit_log SET action = 'rewritten'"))
+        if db.engine.dialect.name == "postgresql":
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"), db.engine.begin() as conn:
+                conn.execute(sa.text("DELETE FROM audit_log"))
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry)) == 5
+        assert "rewritten" not in db.session.scalars(sa.select(AuditEntry.action)).all()
+
+
 def test_audit_joins_the_callers_transaction(app, make_user):
     with app.app_context():
         audit("something.tried")
