@@ -63,6 +63,7 @@ class Config:
     RECEIPT_LOOKUP_LIMIT = _env("RECEIPT_LOOKUP_LIMIT", "10 per hour;30 per day")
     REPORT_TEXT_CHECK = _env("REPORT_TEXT_CHECK", "") == "1"
     WECHAT_TEMPLATE_REPORT_UPDATE = _env("WECHAT_TEMPLATE_REPORT_UPDATE")
+    CONTACT_INVITE_DAYS = _int("CONTACT_INVITE_DAYS", 30)  # how long a contact-point member's invite code is valid
     # triage: legal time limits in working days
     TRIAGE_FORWARD_DAYS = _int("TRIAGE_FORWARD_DAYS", 5)
     TRIAGE_ACCEPT_NOTICE_DAYS = _int("TRIAGE_ACCEPT_NOTICE_DAYS", 15)

@@ -22,7 +22,9 @@ ACTIONS = {
     "region.manage": {"admin"},
     "account.manage": {"admin"},
     "contact.manage": {"admin", "inspector"},
+    "contact.view_phone": {"admin"},
     "stats.view": {"inspector", "admin"},
+    "triage.recusal": {"admin"},
 }
 
 REGION_LEVEL_DIGITS = {"province": 2, "city": 4, "county": 6, "township": 9, "village": 12}
