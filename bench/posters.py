@@ -1,10 +1,12 @@
 """Posters: seconds per 1,000 A4 posters on one process and on every core, versus the bare qrcode PNG.
 
-Usage: .venv/bin/python -m bench.posters [--regions ../shared/data/regions/hubei-42.csv] [--count 1000]
+Usage: .venv/bin/python -m bench.posters [--regions bench/data/hubei-42.csv.gz] [--count 1000]
+The default region file is Hubei province (统计用区划代码), copied into bench/data/.
 """
 
 import argparse
 import csv
+import gzip
 import os
 import resource
 import tempfile
@@ -17,7 +19,8 @@ from bench.common import ROOT, emit
 def villages(path, count):
     """The first `count` villages of a region CSV, as batch jobs."""
     names, rows = {}, []
-    with open(path, encoding="utf-8-sig") as fh:
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt", encoding="utf-8-sig") as fh:
         for row in csv.DictReader(fh):
             names[row["code"]] = row["name"]
             if row["level"] == "village":
@@ -35,7 +38,7 @@ def villages(path, count):
 def main():
     """Render batches and print the figures."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--regions", default=str(ROOT.parent / "shared" / "data" / "regions" / "hubei-42.csv"))
+    parser.add_argument("--regions", default=str(ROOT / "bench" / "data" / "hubei-42.csv.gz"))
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--template", default="a4_notice")
     args = parser.parse_args()
