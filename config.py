@@ -65,6 +65,7 @@ class Config:
     WECHAT_TEMPLATE_REPORT_UPDATE = _env("WECHAT_TEMPLATE_REPORT_UPDATE")
     CONTACT_INVITE_DAYS = _int("CONTACT_INVITE_DAYS", 30)  # how long a contact-point member's invite code is valid
     # triage: legal time limits in working days
+    TRIAGE_ACCEPT_DAYS = _int("TRIAGE_ACCEPT_DAYS", 15)  # accept or refuse a report
     TRIAGE_FORWARD_DAYS = _int("TRIAGE_FORWARD_DAYS", 5)
     TRIAGE_ACCEPT_NOTICE_DAYS = _int("TRIAGE_ACCEPT_NOTICE_DAYS", 15)
     TRIAGE_RESULT_NOTICE_DAYS = _int("TRIAGE_RESULT_NOTICE_DAYS", 15)
@@ -73,9 +74,13 @@ class Config:
     WORKDAY_EXTRA_HOLIDAYS = _env("WORKDAY_EXTRA_HOLIDAYS", "")
     WORKDAY_EXTRA_WORKDAYS = _env("WORKDAY_EXTRA_WORKDAYS", "")
     REPORT_DISPUTE_DAYS = _int("REPORT_DISPUTE_DAYS", 30)
+    REPORT_IDENTITY_RETENTION_DAYS = _int("REPORT_IDENTITY_RETENTION_DAYS", 1095)  # after closing; then erased
     SIMILARITY_USE_JIEBA = _env("SIMILARITY_USE_JIEBA", "") == "1"
     DUPLICATE_SUGGEST_THRESHOLD = float(_env("DUPLICATE_SUGGEST_THRESHOLD", "0.40"))
     DUPLICATE_WINDOW_DAYS = _int("DUPLICATE_WINDOW_DAYS", 180)
+    DUPLICATE_CANDIDATES = _int("DUPLICATE_CANDIDATES", 500)  # newest reports scored for `similar`
+    # posts (matched as the ending of the accused's post) whose reports only the level above sees; unset = built-in
+    TRIAGE_HEAD_POSTS = _env("TRIAGE_HEAD_POSTS")
 
 
 class DevelopmentConfig(Config):

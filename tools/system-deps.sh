@@ -8,6 +8,7 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
+fc-list 2>/dev/null | grep -qi "noto sans cjk\|noto sans sc" || need+=(fonts-noto-cjk)  # Chinese glyphs in browser tests
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 echo "安装系统依赖：${need[*]}"
 SUDO=""
