@@ -40,6 +40,10 @@ class Config:
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     QR_TEMPLATE_DIR = _env("QR_TEMPLATE_DIR", str(BASE_DIR / "qr_templates"))
     QR_FONT_PATH = _env("QR_FONT_PATH")
+    QR_EXPORT_DIR = _env("QR_EXPORT_DIR")  # batch zips; unset = instance/exports
+    QR_BATCH_PROCESSES = _env("QR_BATCH_PROCESSES")  # poster processes per batch; unset = every core
+    QR_BATCH_MAX_VILLAGES = _int("QR_BATCH_MAX_VILLAGES", 20000)
+    WECHAT_VILLAGE_PAGE = _env("WECHAT_VILLAGE_PAGE")  # mini-program page a wxacode opens; unset = home page
     TOKEN_TTL_HOURS = _int("TOKEN_TTL_HOURS", 24 * 7)
     STAFF_TOKEN_TTL_HOURS = _int("STAFF_TOKEN_TTL_HOURS", 12)
     LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
