@@ -65,7 +65,20 @@ class Config:
     MAX_UPLOAD_PIXELS = _int("MAX_UPLOAD_PIXELS", 40_000_000)
     RECEIPT_PEPPERS = _env("RECEIPT_PEPPERS")  # comma-separated, newest first
     RECEIPT_LOOKUP_LIMIT = _env("RECEIPT_LOOKUP_LIMIT", "10 per hour;30 per day")
-    REPORT_TEXT_CHECK = _env("REPORT_TEXT_CHECK", "") == "1"
+    WECHAT_TEXT_CHECK = _env("WECHAT_TEXT_CHECK", "") == "1"  # msgSecCheck flags (never drops) risky reports
+    REPORT_TOPICS = _env("REPORT_TOPICS")  # comma- or 、-separated; unset = the ten built-in topics
+    REPORT_LIMIT_ADDRESS = _env("REPORT_LIMIT_ADDRESS", "30 per hour;100 per day")
+    REPORT_LIMIT_ACCOUNT = _env("REPORT_LIMIT_ACCOUNT", "10 per hour;30 per day")
+    UPLOAD_LIMIT_ADDRESS = _env("UPLOAD_LIMIT_ADDRESS", "30 per hour;100 per day")
+    UPLOAD_LIMIT_ACCOUNT = _env("UPLOAD_LIMIT_ACCOUNT", "60 per hour;200 per day")
+    RECEIPT_MESSAGE_LIMIT = _env("RECEIPT_MESSAGE_LIMIT", "10 per hour;30 per day")
+    RECEIPT_MISS_ALERT = _env("RECEIPT_MISS_ALERT", "200 per hour")
+    NOTIFY_MAX_ATTEMPTS = _int("NOTIFY_MAX_ATTEMPTS", 8)
+    NOTIFY_RETRY_BASE_SECONDS = _int("NOTIFY_RETRY_BASE_SECONDS", 60)
+    NOTIFY_RETRY_MAX_SECONDS = _int("NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
+    NOTIFY_LEASE_SECONDS = _int("NOTIFY_LEASE_SECONDS", 600)
+    WECHAT_REPORT_PAGE = _env("WECHAT_REPORT_PAGE", "pages/reports/mine")
+    WECHAT_TEMPLATE_REPORT_UPDATE_FIELDS = _env("WECHAT_TEMPLATE_REPORT_UPDATE_FIELDS")
     WECHAT_TEMPLATE_REPORT_UPDATE = _env("WECHAT_TEMPLATE_REPORT_UPDATE")
     CONTACT_INVITE_DAYS = _int("CONTACT_INVITE_DAYS", 30)  # how long a contact-point member's invite code is valid
     # triage: legal time limits in working days
@@ -85,6 +98,7 @@ class Config:
     DUPLICATE_CANDIDATES = _int("DUPLICATE_CANDIDATES", 500)  # newest reports scored for `similar`
     # posts (matched as the ending of the accused's post) whose reports only the level above sees; unset = built-in
     TRIAGE_HEAD_POSTS = _env("TRIAGE_HEAD_POSTS")
+    STATS_WORK_MEM = _env("STATS_WORK_MEM", "64MB")  # PostgreSQL work_mem for the figures' GROUP BY queries
 
 
 class DevelopmentConfig(Config):

@@ -25,3 +25,36 @@ def limits_enabled():
 def limits_disabled():
     """Limiter request filter: exempt every request of an app built with RATELIMIT_ENABLED=False."""
     return not limits_enabled()
+
+
+def hit_limits(limit_string, scope, key, *, fail_closed=False, message=None):
+    """Count one request of `key` against every limit in `limit_string` (e.g. "10 per hour;30 per day").
+
+    Over a limit: 429 with Retry-After (seconds until the window resets). Storage (Redis) unreachable: 503 when
+    `fail_closed` (for limits that protect secrets, such as receipt lookups), otherwise the request passes.
+    """
+    import logging
+    import math
+    import time
+
+    from limits import parse_many
+
+    from app.errors import ServiceUnavailable, TooManyRequests
+    from app.extensions import limiter
+
+    if not limits_enabled() or not limit_string:
+        return
+    try:
+        strategy = limiter.limiter
+        for item in parse_many(limit_string):
+            if not strategy.hit(item, scope, key):
+                reset = strategy.get_window_stats(item, scope, key).reset_time
+                retry = max(1, math.ceil(reset - time.time()))
+                raise TooManyRequests(message, headers={"Retry-After": str(retry)})
+    except TooManyRequests:
+        raise
+    except Exception as err:  # noqa: BLE001 - any storage failure
+        logging.getLogger(__name__).warning("rate-limit storage unavailable (%s): %s", scope, err)
+        if fail_closed:
+            raise ServiceUnavailable("查询服务暂时不可用，请稍后再试", code="rate_limit_unavailable",
+                                     headers={"Retry-After": "60"}) from None

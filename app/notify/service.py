@@ -1,10 +1,14 @@
 """Queue notifications in the caller's transaction; the dispatcher sends them later."""
 
+import logging
+
 from app.extensions import db
 from app.notify.models import OutboxMessage
 
+log = logging.getLogger(__name__)
 
-def enqueue_report_update(report, event):
+
+def enqueue_report_update(report, event, status_label=None):
     """Queue a 'your report changed' message for a report's account holder (anonymous reporters have none)."""
     if report.reporter_user_id is None or event.visibility != "public":
         return None
@@ -15,7 +19,22 @@ def enqueue_report_update(report, event):
         user_id=report.reporter_user_id,
         kind="report_update",
         payload={"report_id": report.id, "tracking_no": report.tracking_no, "status": report.status,
-                 "action": event.action, "note": (event.note or "")[:20]},
+                 "status_label": status_label or report.status, "action": event.action,
+                 "note": (event.note or "")[:20], "at": event.at.isoformat() if event.at else None},
     )
     db.session.add(message)
     return message
+
+
+def kick():
+    """Have the dispatcher run soon: an RQ job when a queue is configured, right now (inline) otherwise.
+
+    Called after the transaction that queued messages has committed; a failure here only delays delivery
+    (the next `flask notify dispatch` run sends what is pending), so it is logged, never raised.
+    """
+    from app.jobs import enqueue
+
+    try:
+        enqueue("app.notify.dispatcher:dispatch_pending")
+    except Exception as err:  # noqa: BLE001 - delivery is retried by the periodic dispatcher
+        log.warning("could not start the notification dispatcher: %s", err)

@@ -4,6 +4,7 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 from app.notify.service import enqueue_report_update
 from app.reports.models import TimelineEvent
+from app.reports.topics import status_label
 
 VISIBILITIES = ("public", "internal")
 
@@ -19,7 +20,7 @@ def add_event(report, action, *, actor=None, actor_label=None, note=None, visibi
     db.session.add(event)
     db.session.flush()
     if visibility == "public":
-        enqueue_report_update(report, event)
+        enqueue_report_update(report, event, status_label(report.status))
     return event
 
 

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from PIL import ExifTags, Image, ImageFile
 
 from app.errors import BadRequest, DomainError, PayloadTooLarge, Unprocessable, UnsupportedMedia
-from app.reports.sanitize import UNSUPPORTED_MESSAGE, configure_pillow, sanitize_upload, sniff
+from app.files.sanitize import UNSUPPORTED_MESSAGE, configure_pillow, sanitize_upload, sniff
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = ROOT / "tests" / "fixtures"

@@ -1,0 +1,122 @@
+"""Submission checks that need the database or other domains: who is reporting, about what, with which files."""
+
+import unicodedata
+
+import sqlalchemy as sa
+from flask import current_app
+
+from app.auth.permissions import require
+from app.disclosures.models import Disclosure
+from app.disclosures.reads import find_power_item
+from app.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
+from app.extensions import db
+from app.files.models import Upload
+from app.regions.models import Region
+from app.regions.service import ancestors
+from app.reports.models import report_attachments
+from app.reports.topics import RESIDENT_CHANNELS, STAFF_CHANNELS, topics
+from app.security.crypto import keyed_hash
+
+
+def village_codes(code):
+    """(village, township, county) codes of a village; a field error when it is not a village."""
+    region = db.session.get(Region, code)
+    if region is None or region.level != "village":
+        raise ValidationFailed(fields={"village_code": ["未找到该村（社区）"]})
+    chain = ancestors(region)
+    township, county = chain.get("township"), chain.get("county")
+    return region.code, township.code if township else region.code, county.code if county else region.code
+
+
+def check_topic(topic):
+    """The topic must be one of REPORT_TOPICS."""
+    if topic not in topics():
+        raise ValidationFailed(fields={"topic": ["请选择列表中的反映类别：" + "、".join(topics())]})
+
+
+def membership(user):
+    """The contact-point / informant membership of an account, from the mss_reporter_membership callables."""
+    if user is None:
+        return None
+    for lookup in current_app.extensions.get("mss_reporter_membership", []):
+        found = lookup(user)
+        if found:
+            return found
+    return None
+
+
+def reporter_side(data, user):
+    """Who files: {reporter_user_id, operator_id, contact_member_id, contact_layer} after the channel rules."""
+    channel, anonymous = data["channel"], data["anonymous"]
+    side = {"reporter_user_id": None, "operator_id": None, "contact_member_id": None, "contact_layer": None}
+    if channel in STAFF_CHANNELS:
+        if user is None:
+            raise Unauthorized("代为登记来信、来电、来访须由工作人员登录后操作")
+        require(user, "report.enter", region_code=data["village_code"])
+        if data["kind"] == "contact_point":
+            raise ValidationFailed(fields={"kind": ["联系点情况反馈须由成员本人通过小程序提交"]})
+        side["operator_id"] = user.id
+    elif channel in RESIDENT_CHANNELS and not anonymous and user is not None:
+        side["reporter_user_id"] = user.id
+    member = membership(user) if channel in RESIDENT_CHANNELS and not anonymous else None
+    if data["kind"] == "contact_point":
+        if user is None:
+            raise Unauthorized("联系点情况反馈须先登录并绑定联系点成员身份")
+        if anonymous:
+            raise ValidationFailed(fields={"anonymous": ["联系点情况反馈须实名提交"]})
+        if member is None:
+            raise Forbidden("只有已登记并绑定的联系点成员或信访情报员才能提交联系点情况反馈", code="not_a_member")
+    if member is not None:
+        side["contact_member_id"], side["contact_layer"] = int(member["member_id"]), member.get("layer")
+    if not anonymous and data.get("reporter") is None and member is None:
+        raise ValidationFailed(fields={"reporter": ["实名反映请填写姓名和联系电话；不愿留名请选择匿名"]})
+    return side
+
+
+def person_key(name):
+    """A keyed hash of an accused person's name (NFKC, spaces removed) for matching without decrypting."""
+    normal = "".join(unicodedata.normalize("NFKC", name).split())
+    return keyed_hash(normal, "report.target_person")
+
+
+def target_columns(target, village_code):
+    """Report columns for the target; the disclosure must be a published one of the same village."""
+    if not target:
+        return {}
+    columns = {}
+    disclosure_id = target.get("disclosure_id")
+    if disclosure_id is not None:
+        disclosure = db.session.get(Disclosure, disclosure_id)
+        if disclosure is None or disclosure.village_code != village_code or disclosure.status == "unpublished":
+            raise ValidationFailed(fields={"target.disclosure_id": ["未找到本村已公开的该事项"]})
+        columns["target_disclosure_id"] = disclosure.id
+        if target.get("power_item") is not None:
+            try:
+                find_power_item(disclosure.id, target["power_item"])
+            except DomainError as err:
+                raise ValidationFailed(fields={"target.power_item": [err.message]}) from None
+            columns["target_power_item"] = target["power_item"]
+    if target.get("person_name"):
+        columns["target_person_name"] = target["person_name"]
+        columns["target_person_post"] = target.get("person_post") or None
+        columns["target_person_key"] = person_key(target["person_name"])
+    return columns
+
+
+def attachments(ids, user):
+    """The Upload rows to link: they must exist, be the submitter's own (or anonymous), and be unused."""
+    if not ids:
+        return []
+    rows = {u.id: u for u in db.session.scalars(sa.select(Upload).where(Upload.id.in_(ids)))}
+    used = set(db.session.scalars(sa.select(report_attachments.c.upload_id)
+                                  .where(report_attachments.c.upload_id.in_(ids))))
+    errors = {}
+    for index, upload_id in enumerate(ids):
+        upload = rows.get(upload_id)
+        if upload is None or (upload.uploader_id is not None and (user is None or upload.uploader_id != user.id)):
+            errors[f"attachment_ids.{index}"] = ["附件不存在或已过期，请重新上传"]
+        elif upload_id in used:
+            errors[f"attachment_ids.{index}"] = ["该附件已用于其他反映，请重新上传"]
+    if errors:
+        raise ValidationFailed(fields=errors)
+    return [rows[i] for i in ids]
