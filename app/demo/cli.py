@@ -1,4 +1,4 @@
-"""`flask demo seed`: the idempotent demo county; refused under the Production config."""
+"""`flask demo seed` (the idempotent demo county) and `flask demo load` (benchmark data); refused in production."""
 
 import click
 from flask import current_app
@@ -17,6 +17,31 @@ def seed_command():
 
     seed_all(current_app, echo=click.echo)
     click.echo("演示数据已就绪。")
+
+
+@demo_cli.command("load")
+@click.option("--reports", "count", type=click.IntRange(0, 5_000_000), default=1_000_000, show_default=True,
+              help="生成的反映条数")
+@click.option("--province", default="42", show_default=True, help="省级区划代码（2 位）")
+@click.option("--counties", type=click.IntRange(1, 100), default=100, show_default=True, help="模拟县数量")
+@click.option("--seed", type=int, default=42, show_default=True, help="随机种子（结果可复现）")
+def load_command(count, province, counties, seed):
+    """Generate a province-sized synthetic tree and N reports for benchmarks (refuses to run twice)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        click.echo("生产环境禁止加载演示数据。", err=True)
+        raise SystemExit(2)
+    from app.demo.load import AlreadyLoaded, load
+
+    try:
+        with click.progressbar(length=count, label="生成反映") as bar:
+            result = load(count, province, counties, seed, progress=bar.update, echo=click.echo)
+    except AlreadyLoaded as exc:
+        click.echo(f"模拟区划（{exc}）已存在：压测数据只能加载一次，请使用新的数据库。", err=True)
+        raise SystemExit(1) from None
+    except ValueError as exc:
+        click.echo(f"参数错误：{exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"已生成 {result['regions']} 个区划、{result['reports']} 条反映。")
 
 
 def register(app):

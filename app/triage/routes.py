@@ -1,0 +1,7 @@
+"""Triage blueprints: the queue and transitions, cases/warnings/stats, and the unit handler's endpoints."""
+
+from app.triage.case_routes import bp as case_bp
+from app.triage.queue_routes import bp as queue_bp
+from app.triage.unit_routes import bp as unit_bp
+
+blueprints = [queue_bp, case_bp, unit_bp]

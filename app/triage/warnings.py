@@ -1,0 +1,116 @@
+"""Warnings (预警) to units about a case or reports, and the units' rectification answers."""
+
+import sqlalchemy as sa
+
+from app.auth.permissions import region_scopes, require, unit_scopes
+from app.core.pagination import keyset_page
+from app.core.timeutil import today_cst, utcnow
+from app.errors import BadRequest, Conflict, Forbidden, NotFound
+from app.extensions import db
+from app.regions.models import Unit
+from app.security.service import audit
+from app.triage import cases
+from app.triage.access import accused_unit_ids
+from app.triage.case_models import UnitWarning, WarningReport, WarningResponse
+
+
+def accuses_unit(report, unit):
+    """Whether a report accuses the unit or a person belonging to it (then it must never reach that unit)."""
+    return unit.id in accused_unit_ids(report)
+
+
+def create_warning(user, data):
+    """Send a warning to a unit in the user's scope, never to the unit of anyone the linked reports accuse."""
+    require(user, "report.triage")
+    unit = db.session.get(Unit, data["unit_id"])
+    if unit is None:
+        raise NotFound("未找到该单位", code="unit_not_found")
+    require(user, "report.triage", region_code=unit.region_code)
+    if not unit.is_active:
+        raise Conflict("该单位已停用，不能发送预警", code="unit_inactive")
+    if data["due_date"] < today_cst():
+        raise BadRequest("整改期限不能早于今天", code="due_date_past", fields={"due_date": ["整改期限不能早于今天"]})
+    case = cases.get_case(user, data["case_id"]) if data.get("case_id") else None
+    reports = cases.load_reports(user, data["report_ids"]) if data.get("report_ids") else []
+    linked = {r.id: r for r in reports}
+    if case is not None:
+        linked.update({link.report_id: link.report for link in case.links})
+    for report in linked.values():
+        if accuses_unit(report, unit):
+            raise Conflict("反映涉及该单位或其工作人员，不能向被反映单位发送预警，请改送上级或其他单位",
+                           code="accused_unit")
+    warning = UnitWarning(unit_id=unit.id, region_code=unit.region_code, case_id=case.id if case else None,
+                          content=data["content"].strip(), due_date=data["due_date"], status="open",
+                          issued_by_id=user.id, issued_at=utcnow())
+    db.session.add(warning)
+    db.session.flush()
+    for report in reports:
+        db.session.add(WarningReport(warning_id=warning.id, report_id=report.id))
+    audit("warning.create", user, "warning", warning.id,
+          {"unit_id": unit.id, "case_id": warning.case_id, "report_ids": [r.id for r in reports]})
+    db.session.commit()
+    return warning
+
+
+def status_clause(status, today):
+    """SQL condition for an effective warning status (overdue: still open after its due date)."""
+    if status == "overdue":
+        return sa.and_(UnitWarning.status == "open", UnitWarning.due_date < today)
+    if status == "open":
+        return sa.and_(UnitWarning.status == "open", UnitWarning.due_date >= today)
+    return UnitWarning.status == status
+
+
+def list_warnings(user, args):
+    """Warnings to units in the user's scope, newest first, by status, unit or case."""
+    require(user, "report.triage")
+    scopes = region_scopes(user, "report.triage")
+    stmt = sa.select(UnitWarning)
+    if None not in scopes:
+        stmt = stmt.where(sa.or_(*[UnitWarning.region_code.startswith(p, autoescape=True) for p in scopes]))
+    if args.get("status"):
+        stmt = stmt.where(status_clause(args["status"], today_cst()))
+    if args.get("unit_id"):
+        stmt = stmt.where(UnitWarning.unit_id == args["unit_id"])
+    if args.get("case_id"):
+        stmt = stmt.where(UnitWarning.case_id == args["case_id"])
+    return keyset_page(db.session, stmt, [(UnitWarning.id, True)], args["limit"], args["cursor"])
+
+
+def list_unit_warnings(user, args):
+    """Warnings to the handler's own units, newest first."""
+    units = handler_units(user)
+    stmt = sa.select(UnitWarning).where(UnitWarning.unit_id.in_(units))
+    if args.get("status"):
+        stmt = stmt.where(status_clause(args["status"], today_cst()))
+    return keyset_page(db.session, stmt, [(UnitWarning.id, True)], args["limit"], args["cursor"])
+
+
+def respond_warning(user, warning_id, content, rectified):
+    """The unit answers a warning; answering `rectified` closes it, otherwise it stays in rectification."""
+    units = handler_units(user)
+    warning = db.session.get(UnitWarning, warning_id)
+    if warning is None or warning.unit_id not in units:
+        raise NotFound("未找到该预警", code="warning_not_found")
+    if warning.status == "rectified":
+        raise Conflict("该预警已反馈整改完成，不能再次反馈", code="already_rectified")
+    now = utcnow()
+    db.session.add(WarningResponse(warning_id=warning.id, content=content.strip(), rectified=rectified,
+                                   answered_by_id=user.id, answered_at=now))
+    warning.answered_at = warning.answered_at or now
+    warning.status = "rectified" if rectified else "answered"
+    if rectified:
+        warning.rectified_at = now
+    audit("warning.respond", user, "warning", warning.id, {"rectified": rectified})
+    db.session.commit()
+    db.session.refresh(warning)
+    return warning
+
+
+def handler_units(user):
+    """The units the user answers for (403 for anyone who is not a unit handler)."""
+    require(user, "unit.respond")
+    units = unit_scopes(user, "unit.respond")
+    if not units:
+        raise Forbidden("您的账号未绑定承办单位", code="no_unit")
+    return units
