@@ -104,6 +104,9 @@ def run_migrations_online():
     conf_args.setdefault("render_item", render_item)
 
     connectable = get_engine()
+    from app.core.schema import include_object_for
+
+    conf_args.setdefault("include_object", include_object_for(connectable.dialect.name))
 
     with connectable.connect() as connection:
         context.configure(
