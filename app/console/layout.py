@@ -25,6 +25,17 @@ ACTION_LABELS = {
     "auth.resident_created": "新群众账号", "account.create": "新建账号", "account.grant": "授予角色",
     "account.revoke": "撤销角色", "account.invite": "生成邀请码",
     "region.import": "导入区划", "unit.create": "新建单位", "roster.replace": "更新村干部名单",
+    # reports, triage, casework, custody, contacts, files
+    "report.enter": "代录反映", "report.view": "查看反映", "report.identity_view": "查看实名身份",
+    "report.accept": "受理", "report.refuse": "不予受理", "report.merge": "合并", "report.assign": "交办",
+    "report.hold": "暂缓办理", "report.resume": "恢复办理", "report.conclude": "办结", "report.close": "归档",
+    "report.reopen": "重新办理", "report.respond": "单位反馈", "report.message": "留言或备注",
+    "report.dispute": "反映人提出异议", "identity.request": "申请查看身份", "identity.approve": "批准查看身份",
+    "identity.deny": "驳回查看身份", "case.create": "合并为问题", "case.add_reports": "并入问题",
+    "case.conclude": "办结问题", "warning.create": "发出预警", "warning.respond": "反馈预警整改",
+    "triage.recusal_add": "设置回避", "triage.recusal_remove": "取消回避", "upload.view": "查看附件",
+    "contact.create": "登记联系点成员", "contact.import": "导入联系点名单", "contact.invite": "生成联系点邀请码",
+    "contact.deactivate": "停用联系点成员", "contact.bind": "联系点成员绑定微信",
 }
 UNIT_KIND_LABELS = {"department": "职能部门", "township_gov": "乡镇政府", "commission": "纪委监委"}
 

@@ -14,15 +14,35 @@ from app.console import (
     views_accounts,
     views_audit,
     views_auth,
+    views_cases,
+    views_compliance,
+    views_contacts,
+    views_custody,
+    views_disclosures,
+    views_disclosures_edit,
+    views_disclosures_files,
     views_home,
+    views_ledger,
+    views_poster,
+    views_qr_batches,
     views_regions,
     views_roster,
+    views_stats,
+    views_triage,
+    views_triage_report,
+    views_unit,
+    views_warnings,
 )
 from app.console.blueprint import bp
 from app.console.nav import add_nav
 from app.errors import BadRequest, DomainError
 
-VIEW_MODULES = (views_auth, views_home, views_regions, views_roster, views_accounts, views_audit)
+VIEW_MODULES = (views_auth, views_home, views_regions, views_roster, views_accounts, views_audit,
+                views_contacts, views_disclosures, views_disclosures_edit, views_disclosures_files,
+                views_compliance, views_poster,
+                # inspector, custodian, unit handler, QR batches
+                views_triage, views_triage_report, views_cases, views_warnings, views_ledger, views_stats,
+                views_custody, views_unit, views_qr_batches)
 
 __all__ = ["bp"]
 
