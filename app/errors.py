@@ -162,6 +162,9 @@ def handle_unexpected(err):
     if _is_db_unavailable(err):
         log.warning("database unavailable rid=%s: %s", getattr(g, "request_id", "-"), err)
         return handle_domain_error(ServiceUnavailable("数据库暂时不可用，请稍后重试"))
+    if _is_value_out_of_range(err):  # a huge integer a schema let through, refused by the database driver
+        log.warning("value out of range rid=%s: %s", getattr(g, "request_id", "-"), err)
+        return handle_domain_error(BadRequest("提交的数值超出允许范围", code="value_out_of_range"))
     log.exception("unhandled error rid=%s", getattr(g, "request_id", "-"))
     code, message = HTTP_MESSAGES[500]
     if not _wants_json():
@@ -189,6 +192,22 @@ def _is_db_unavailable(err):
         return True
     text = str(getattr(err, "orig", None) or err).lower()
     return isinstance(err, OperationalError) and any(hint in text for hint in DB_UNAVAILABLE_HINTS)
+
+
+def _is_value_out_of_range(err):
+    """Whether err is the database driver refusing an integer (SQLite: OverflowError; PostgreSQL: SQLSTATE 22003)."""
+    from sqlalchemy.exc import DataError
+
+    orig = getattr(err, "orig", None)
+    if isinstance(err, DataError) and getattr(orig, "pgcode", None) == "22003":
+        return True
+    if not isinstance(err, OverflowError) and not isinstance(orig, OverflowError):
+        return False
+    frames, tb = [], err.__traceback__
+    while tb is not None:
+        frames.append(tb.tb_frame.f_globals.get("__name__", ""))
+        tb = tb.tb_next
+    return any(name.startswith("sqlalchemy") for name in frames)
 
 
 def register_errorhandlers(app):

@@ -1,5 +1,6 @@
 """ApiBlueprint: declares each operation once, for routing, validation, auth and OpenAPI."""
 
+import json
 import re
 from dataclasses import dataclass, field
 from functools import wraps
@@ -69,11 +70,18 @@ def _json_body():
         raise UnsupportedMedia("请以 application/json 格式提交")
     if len(request.get_data(cache=True)) > limit:  # a chunked body has no Content-Length to check up front
         raise PayloadTooLarge()
-    data = request.get_json(silent=True)
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # nesting deeper than the parser's recursion limit
+        data = None
     if data is None:
         raise BadRequest("请求体不是有效的 JSON", code="invalid_json")
     if not isinstance(data, dict):
         raise BadRequest("请求体必须是 JSON 对象", code="invalid_json")
+    try:  # a lone surrogate (\ud800) is valid JSON but no valid text: it would fail later, at the database
+        json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise BadRequest("请求体包含无效的字符", code="invalid_json") from None
     return data
 
 

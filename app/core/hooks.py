@@ -9,11 +9,23 @@ CSP = ("default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script
        "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'")
 
 
+MAX_PATH_INT = 2**31 - 1  # ids are 32-bit INTEGER columns
+
+
 def assign_request_id():
-    """Take a sane X-Request-ID from the client or make one."""
+    """Take a sane X-Request-ID from the client or make one; refuse ids no row can have."""
     incoming = request.headers.get("X-Request-ID", "")
     ok = 8 <= len(incoming) <= 64 and incoming.replace("-", "").isalnum()
     g.request_id = incoming if ok else secrets.token_hex(8)
+    refuse_out_of_range_ids()
+
+
+def refuse_out_of_range_ids():
+    """404 for an <int:...> path value past 32 bits: no row has it, and SQLite cannot even bind it (a 500)."""
+    if any(type(value) is int and value > MAX_PATH_INT for value in (request.view_args or {}).values()):
+        from app.errors import NotFound
+
+        raise NotFound()
 
 
 def security_headers(response):

@@ -1,0 +1,108 @@
+"""Contract fuzzing (bounded): schemathesis over every operation of /api/v1/openapi.json, as admin.
+
+No 5xx, every answer matches its declared schema and content type, every error is the envelope. The bench
+(`.venv/bin/python -m bench.fuzz_contract`) runs the same engine with many more examples.
+"""
+
+import pytest
+from flask import Response
+
+from tests.conftest import _truncate
+from tests.hardening.fuzzing import Tally, envelope_problem, fuzz_operation, load_schema, operations
+from tests.hardening.world import build_world, known_ids
+
+EXAMPLES_PER_MODE = 2  # x2 modes x every operation: keeps this file under a minute
+# Defects found by the fuzzer in files this suite does not own, reported to the lead (docs/security.md):
+# operation -> the kinds of failure tolerated there. Remove an entry once its fix lands.
+NULLABLE = frozenset({"undeclared_null"})  # app/disclosures/schemas.py: nullable fields without allow_none=True
+KNOWN_CONTRACT_DEFECTS = {
+    "GET /api/v1/staff/disclosures": NULLABLE,
+    "GET /api/v1/staff/disclosures/{disclosure_id}": NULLABLE,
+    "GET /api/v1/disclosures/{disclosure_id}": NULLABLE,
+    "GET /api/v1/disclosures/{disclosure_id}/versions/{number}": NULLABLE,
+    "GET /api/v1/villages/{code}/disclosures": NULLABLE,
+    "GET /api/v1/villages/{code}/ledger": NULLABLE,
+    "GET /api/v1/villages/{code}/ledger/{seq}": NULLABLE,
+    # declared produces=application/octet-stream, answers the xlsx or csv type
+    "GET /api/v1/disclosures/{disclosure_id}/finance-export": frozenset({"content_type"}),
+}
+WRITES = ("POST ", "PUT ", "PATCH ", "DELETE ")
+
+
+def unexpected(failures):
+    """The failures not fully explained by KNOWN_CONTRACT_DEFECTS (write operations and staff writes that dump the
+    same schemas inherit the nullable tolerance)."""
+    def tolerated(failure):
+        known = KNOWN_CONTRACT_DEFECTS.get(failure.label)
+        if known is None and failure.label.startswith(WRITES) and "/disclosures" in failure.label:
+            known = NULLABLE
+        return known is not None and failure.kinds <= known
+
+    return [f for f in failures if not tolerated(f)]
+
+
+@pytest.fixture
+def clean_db():
+    """Overrides the per-test emptying: one world for the module, emptied by `world`."""
+    yield
+
+
+@pytest.fixture(scope="module")
+def world(app):
+    """The matrix's world: real ids 1..n exist, so small generated ids reach real objects."""
+    _truncate(app)
+    try:
+        yield build_world(app)
+    finally:
+        _truncate(app)
+
+
+class _Plain:
+    """A requests-like view of a Flask response for envelope_problem."""
+
+    def __init__(self, response):
+        self.status_code, self.text = response.status_code, response.get_data(as_text=True)
+        self._response = response
+
+    def json(self):
+        body = self._response.get_json(silent=True)
+        if body is None:
+            raise ValueError("not JSON")
+        return body
+
+
+def test_envelope_check_is_not_vacuous():
+    """The envelope check flags HTML, a bare JSON error and an English message, and passes the real envelope."""
+    html = _Plain(Response("<h1>Not Found</h1>", status=404, mimetype="text/html"))
+    bare = _Plain(Response('{"message": "x"}', status=400, mimetype="application/json"))
+    english = _Plain(Response('{"error": {"code": "x", "message": "bad", "fields": {}}}', status=400,
+                              mimetype="application/json"))
+    good = _Plain(Response('{"error": {"code": "x", "message": "请求有误", "fields": {}}}', status=400,
+                           mimetype="application/json"))
+    assert envelope_problem(html) and envelope_problem(bare) and envelope_problem(english)
+    assert envelope_problem(good) is None
+
+
+def test_schema_covers_every_api_route(app):
+    """Every /api/v1 route is in the document the fuzzer reads (so the fuzzer reaches it)."""
+    from tests.hardening.test_auth_matrix import registered_operations
+
+    labels = set(operations(load_schema(app)))
+    from app.core.api import openapi_path
+
+    document = "/api/v1/openapi.json"  # the document itself: schemathesis does not fuzz its own source
+    missing = [f"{m} {r}" for m, r in registered_operations(app)
+               if r != document and f"{m} {openapi_path(r)}" not in labels]
+    assert not missing, "接口文档缺少这些接口: " + ", ".join(missing)
+
+
+def test_contract_holds_under_fuzzing(app, world):
+    """Generated valid and invalid requests to every operation: no 5xx, schema-conformant, envelope errors."""
+    admin = world.users["admin"]
+    tally = Tally()
+    for operation in operations(load_schema(app)).values():  # a fresh token per operation: logout revokes it
+        fuzz_operation(app, operation, world.users_api.headers(admin), EXAMPLES_PER_MODE, tally,
+                       known=known_ids(world))
+    assert tally.requests > 0
+    failures = unexpected(tally.failures)
+    assert not failures, tally.line() + "\n" + "\n".join(failures[:30])
