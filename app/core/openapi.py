@@ -39,8 +39,9 @@ def _operation(spec, op):
                 "items": {"type": "array", "items": ref},
                 "next_cursor": {"type": ["string", "null"]}}}
         ok["content"] = {op.produces: {"schema": ref}}
-    elif op.produces != "application/json":
-        ok["content"] = {op.produces: {"schema": {"type": "string", "format": "binary"}}}
+    elif op.produces != "application/json":  # a file; several media types separated by commas
+        ok["content"] = {media.strip(): {"schema": {"type": "string", "format": "binary"}}
+                         for media in op.produces.split(",")}
     responses[str(op.status)] = ok
     codes = set(op.errors) | {400}
     if op.auth == "required":

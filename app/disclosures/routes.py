@@ -96,7 +96,8 @@ def finance_import(user, disclosure_id):
 
 
 @bp.op("/disclosures/<int:disclosure_id>/finance-export", summary="导出财务收支台账（xlsx 或 csv）",
-       query=schemas.ExportQuery(), auth="optional", produces="application/octet-stream", errors=(404,))
+       query=schemas.ExportQuery(), auth="optional", errors=(404,),
+       produces="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv")
 def finance_export(user, disclosure_id, args):
     """Download a finance version in the import format (published versions for everyone, drafts for staff)."""
     data, name, mimetype = service.export_finance(user, disclosure_id, args["format"], args["version"])

@@ -107,17 +107,17 @@ class ComplianceQuery(Schema):
 class VersionBrief(Schema):
     """A published version in a history list."""
 
-    version = fields.Integer()
+    version = fields.Integer(allow_none=True)
     state = fields.String()
     state_label = fields.String()
     title = fields.String()
-    published_at = Timestamp()
-    superseded_at = Timestamp()
-    supersedes = fields.Integer()
-    correction_reason = fields.String()
-    seq = fields.Integer()
-    hash = fields.String()
-    prev_hash = fields.String()
+    published_at = Timestamp(allow_none=True)
+    superseded_at = Timestamp(allow_none=True)
+    supersedes = fields.Integer(allow_none=True)
+    correction_reason = fields.String(allow_none=True)
+    seq = fields.Integer(allow_none=True)
+    hash = fields.String(allow_none=True)
+    prev_hash = fields.String(allow_none=True)
 
 
 class PublicSummary(VersionBrief):
@@ -131,17 +131,17 @@ class PublicSummary(VersionBrief):
     period_label = fields.String()
     status = fields.String()
     status_label = fields.String()
-    first_published_at = Timestamp()
+    first_published_at = Timestamp(allow_none=True)
     corrected = fields.Boolean()
 
 
 class Withdrawal(Schema):
     """Why and when a disclosure was withdrawn."""
 
-    reason = fields.String()
-    withdrawn_at = Timestamp()
-    seq = fields.Integer()
-    hash = fields.String()
+    reason = fields.String(allow_none=True)
+    withdrawn_at = Timestamp(allow_none=True)
+    seq = fields.Integer(allow_none=True)
+    hash = fields.String(allow_none=True)
 
 
 class PublicVersion(PublicSummary):
@@ -153,7 +153,7 @@ class PublicVersion(PublicSummary):
 class PublicDetail(PublicVersion):
     """GET /disclosures/{id}."""
 
-    correction = fields.Dict()
+    correction = fields.Dict(allow_none=True)
     withdrawal = fields.Nested(Withdrawal, allow_none=True)
     versions = fields.List(fields.Nested(VersionBrief))
 
@@ -170,52 +170,52 @@ class StaffItem(Schema):
     status = fields.String()
     status_label = fields.String()
     title = fields.String()
-    version = fields.Integer()
+    version = fields.Integer(allow_none=True)
     state = fields.String()
     state_label = fields.String()
-    review_note = fields.String()
-    current_version = fields.Integer()
+    review_note = fields.String(allow_none=True)
+    current_version = fields.Integer(allow_none=True)
     created_at = Timestamp()
     updated_at = Timestamp()
-    submitted_at = Timestamp()
+    submitted_at = Timestamp(allow_none=True)
 
 
 class StaffVersion(VersionBrief):
     """A version in full, for staff."""
 
     content = fields.Raw()
-    created_by = fields.String()
+    created_by = fields.String(allow_none=True)
     created_at = Timestamp()
     updated_at = Timestamp()
-    submitted_by = fields.String()
-    submitted_at = Timestamp()
-    reviewed_by = fields.String()
-    reviewed_at = Timestamp()
-    review_note = fields.String()
-    published_by = fields.String()
+    submitted_by = fields.String(allow_none=True)
+    submitted_at = Timestamp(allow_none=True)
+    reviewed_by = fields.String(allow_none=True)
+    reviewed_at = Timestamp(allow_none=True)
+    review_note = fields.String(allow_none=True)
+    published_by = fields.String(allow_none=True)
 
 
 class StaffDetail(StaffItem):
     """GET /staff/disclosures/{id} and the answer of every write."""
 
-    withdrawn_at = Timestamp()
-    withdraw_reason = fields.String()
-    withdrawn_by = fields.String()
+    withdrawn_at = Timestamp(allow_none=True)
+    withdraw_reason = fields.String(allow_none=True)
+    withdrawn_by = fields.String(allow_none=True)
     versions = fields.List(fields.Nested(StaffVersion))
 
 
 class LedgerEntryBrief(Schema):
     """One ledger entry."""
 
-    seq = fields.Integer()
+    seq = fields.Integer(allow_none=True)
     event = fields.String()
-    disclosure_id = fields.Integer()
-    version = fields.Integer()
+    disclosure_id = fields.Integer(allow_none=True)
+    version = fields.Integer(allow_none=True)
     kind = fields.String()
     period = fields.String()
     title = fields.String()
-    hash = fields.String()
-    prev_hash = fields.String()
+    hash = fields.String(allow_none=True)
+    prev_hash = fields.String(allow_none=True)
     recorded_at = Timestamp()
 
 

@@ -14,28 +14,13 @@ from tests.hardening.world import build_world, known_ids
 EXAMPLES_PER_MODE = 2  # x2 modes x every operation: keeps this file under a minute
 # Defects found by the fuzzer in files this suite does not own, reported to the lead (docs/security.md):
 # operation -> the kinds of failure tolerated there. Remove an entry once its fix lands.
-NULLABLE = frozenset({"undeclared_null"})  # app/disclosures/schemas.py: nullable fields without allow_none=True
-KNOWN_CONTRACT_DEFECTS = {
-    "GET /api/v1/staff/disclosures": NULLABLE,
-    "GET /api/v1/staff/disclosures/{disclosure_id}": NULLABLE,
-    "GET /api/v1/disclosures/{disclosure_id}": NULLABLE,
-    "GET /api/v1/disclosures/{disclosure_id}/versions/{number}": NULLABLE,
-    "GET /api/v1/villages/{code}/disclosures": NULLABLE,
-    "GET /api/v1/villages/{code}/ledger": NULLABLE,
-    "GET /api/v1/villages/{code}/ledger/{seq}": NULLABLE,
-    # declared produces=application/octet-stream, answers the xlsx or csv type
-    "GET /api/v1/disclosures/{disclosure_id}/finance-export": frozenset({"content_type"}),
-}
-WRITES = ("POST ", "PUT ", "PATCH ", "DELETE ")
+KNOWN_CONTRACT_DEFECTS = {}  # operation -> failure kinds tolerated until a reported defect is fixed
 
 
 def unexpected(failures):
-    """The failures not fully explained by KNOWN_CONTRACT_DEFECTS (write operations and staff writes that dump the
-    same schemas inherit the nullable tolerance)."""
+    """The failures not fully explained by KNOWN_CONTRACT_DEFECTS."""
     def tolerated(failure):
         known = KNOWN_CONTRACT_DEFECTS.get(failure.label)
-        if known is None and failure.label.startswith(WRITES) and "/disclosures" in failure.label:
-            known = NULLABLE
         return known is not None and failure.kinds <= known
 
     return [f for f in failures if not tolerated(f)]
