@@ -106,7 +106,7 @@ class DevelopmentConfig(Config):
 
     ENV_NAME = "development"
     DEBUG = False
-    JOBS_INLINE = True
+    JOBS_INLINE = _env("JOBS_INLINE", "1") != "0"  # inline unless JOBS_INLINE=0 (and REDIS_URL) asks for RQ
     GENERATE_DEV_KEYS = True
 
 

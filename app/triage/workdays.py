@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 import chinese_calendar
 
 log = logging.getLogger(__name__)
+_WARNED_YEARS: set[int] = set()
 
 DUE_STATUSES = ("overdue", "due_soon", "ok")
 DUE_STATUS_LABELS = {"overdue": "已超期", "due_soon": "即将到期", "ok": "未到期"}
@@ -31,7 +32,6 @@ class WorkCalendar:
         both = self.extra_holidays & self.extra_workdays
         if both:
             raise ValueError(f"dates both extra holiday and extra workday: {sorted(both)}")
-        self._warned_years: set[int] = set()
 
     def is_workday(self, d: date) -> bool:
         """Whether staff work on this China-time calendar day."""
@@ -43,8 +43,8 @@ class WorkCalendar:
         try:
             return chinese_calendar.is_workday(d)
         except NotImplementedError:
-            if d.year not in self._warned_years:
-                self._warned_years.add(d.year)
+            if d.year not in _WARNED_YEARS:  # once per process and year, whatever the number of calendars
+                _WARNED_YEARS.add(d.year)
                 log.warning("chinese_calendar has no holiday data for %s: counting weekends only; "
                             "upgrade chinese_calendar or set WORKDAY_EXTRA_HOLIDAYS/WORKDAY_EXTRA_WORKDAYS", d.year)
             return d.weekday() < 5
