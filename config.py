@@ -37,6 +37,7 @@ class Config:
     MAX_CONTENT_LENGTH = _int("MAX_CONTENT_LENGTH", 12 * 1024 * 1024)
     MAX_JSON_BYTES = _int("MAX_JSON_BYTES", 2 * 1024 * 1024)
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    PUBLIC_CACHE_SECONDS = float(_env("PUBLIC_CACHE_SECONDS", "5"))  # per-worker cache of anonymous public pages
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     QR_TEMPLATE_DIR = _env("QR_TEMPLATE_DIR", str(BASE_DIR / "qr_templates"))
     QR_FONT_PATH = _env("QR_FONT_PATH")
@@ -123,6 +124,7 @@ class TestingConfig(Config):
     AUDIT_ADDRESS_SALT = "testing-salt"
     RECEIPT_PEPPERS = "testing-receipt-pepper-0123456789"
     PUBLIC_BASE_URL = "https://jd.example.gov.cn"
+    PUBLIC_CACHE_SECONDS = 0  # tests empty the database between them; tests/core/test_response_cache.py turns it on
     WECHAT_APPID = None
     WECHAT_SECRET = None
 

@@ -105,11 +105,12 @@ class ApiBlueprint(Blueprint):
 
     def op(self, rule, method="GET", *, summary, body=None, query=None, response=None, status=200,
            auth="none", paginated=False, multipart=False, produces="application/json", errors=(), partial=False,
-           limits=()):
+           limits=(), public_cache=False):
         """Declare an operation: parse body/query with schemas, resolve the user, dump the result.
 
         `limits` are Flask-Limiter decorators (limiter.limit(...) / shared_limit(...)) applied around the whole
         operation, so a request is counted before its token or body is looked at (429 appears in the document).
+        `public_cache` serves anonymous GETs from the short per-process cache (core/response_cache.py).
         """
         if auth not in ("none", "optional", "required"):
             raise ValueError(auth)
@@ -135,6 +136,11 @@ class ApiBlueprint(Blueprint):
                     kwargs["data"] = load_or_raise(body, _json_body(), partial=partial)
                 if query is not None:
                     kwargs["args"] = load_or_raise(query, _query_args(query))
+                if public_cache:
+                    from app.core.response_cache import cached_public
+
+                    return cached_public(request.full_path,
+                                         lambda: _render(fn(**kwargs), response, status, paginated))
                 result = fn(**kwargs)
                 return _render(result, response, status, paginated)
 

@@ -23,7 +23,7 @@ def _village_head(code):
 
 
 @public_bp.op("/villages/<code>/disclosures", summary="村（社区）已发布的公开内容", query=schemas.PublicListQuery(),
-              response=schemas.PublicSummary(), paginated=True, errors=(404,))
+              response=schemas.PublicSummary(), paginated=True, errors=(404,), public_cache=True)
 def village_disclosures(code, args):
     """A village's published disclosures, newest period first (ETag from the ledger head)."""
     parts = ("list", args["kind"], args["period"], args["limit"], args["cursor"])
@@ -36,7 +36,7 @@ def village_disclosures(code, args):
 
 
 @public_bp.op("/disclosures/<int:disclosure_id>", summary="公开内容详情（当前版本、哈希与版本历史）",
-              response=schemas.PublicDetail(), errors=(404,))
+              response=schemas.PublicDetail(), errors=(404,), public_cache=True)
 def disclosure_detail(disclosure_id):
     """The current published version, its hashes and its history."""
     code = cache.village_of(disclosure_id)

@@ -28,10 +28,11 @@ def track():
 @bp.route("/v/<code>")
 def village(code):
     """The village page; a scan (a `?s=` poster link, or an arrival from outside) is counted."""
+    from app.core.response_cache import cached_public
     from app.qr.scans import record_scan
 
-    try:
-        response = views.village_page(code)
+    try:  # one cache entry per village whatever the ?s= poster id: the scan itself is still counted below
+        response = cached_public(f"h5:{request.path}", lambda: views.village_page(code))
     except NotFound:
         return helpers.not_found("未找到该村（社区），请核对二维码或链接是否完整。")
     if request.method == "GET" and (request.args.get("s") or not _from_our_pages()):
@@ -43,8 +44,10 @@ def village(code):
 def disclosure(code, disclosure_id):
     """One published disclosure; ?v=<n> shows an older published version."""
     version = request.args.get("v", type=int)
+    from app.core.response_cache import cached_public
+
     try:
-        return views.disclosure_page(code, disclosure_id, version)
+        return cached_public(f"h5:{request.full_path}", lambda: views.disclosure_page(code, disclosure_id, version))
     except NotFound:
         return helpers.not_found("未找到该公开事项，可能链接有误或尚未发布。")
 

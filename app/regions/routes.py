@@ -13,7 +13,8 @@ def villages(args):
     return service.list_villages(args["township"], args["q"], args["limit"], args["cursor"])
 
 
-@bp.op("/villages/<code>", summary="村（社区）概况", response=schemas.VillageProfileSchema(), errors=(404,))
+@bp.op("/villages/<code>", summary="村（社区）概况", response=schemas.VillageProfileSchema(), errors=(404,),
+       public_cache=True)
 def village(code):
     """A village's public profile."""
     return service.village_profile(code)
