@@ -38,6 +38,8 @@ class Config:
     MAX_JSON_BYTES = _int("MAX_JSON_BYTES", 2 * 1024 * 1024)
     PUBLIC_BASE_URL = _env("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     PUBLIC_CACHE_SECONDS = float(_env("PUBLIC_CACHE_SECONDS", "5"))  # per-worker cache of anonymous public pages
+    SCAN_FLUSH_SECONDS = float(_env("SCAN_FLUSH_SECONDS", "10"))  # scans gathered per worker, written this often
+    SCAN_FLUSH_MAX = _int("SCAN_FLUSH_MAX", 200)  # ... or once this many are gathered
     UPLOAD_DIR = _env("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     QR_TEMPLATE_DIR = _env("QR_TEMPLATE_DIR", str(BASE_DIR / "qr_templates"))
     QR_FONT_PATH = _env("QR_FONT_PATH")
@@ -124,6 +126,7 @@ class TestingConfig(Config):
     AUDIT_ADDRESS_SALT = "testing-salt"
     RECEIPT_PEPPERS = "testing-receipt-pepper-0123456789"
     PUBLIC_BASE_URL = "https://jd.example.gov.cn"
+    SCAN_FLUSH_SECONDS = 0  # each scan written at once (tests/qr/test_api_scans.py tests the gathering)
     PUBLIC_CACHE_SECONDS = 0  # tests empty the database between them; tests/core/test_response_cache.py turns it on
     WECHAT_APPID = None
     WECHAT_SECRET = None

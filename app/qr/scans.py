@@ -1,9 +1,14 @@
 """Scan counts per village, poster and China-time day: an upsert of a counter, nothing about who scanned."""
 
+import atexit
 import logging
+import threading
+import time
+from collections import Counter
 from datetime import timedelta
 
 import sqlalchemy as sa
+from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.auth.permissions import region_prefix, region_scopes
@@ -29,20 +34,59 @@ def poster_key(village_code, raw):
 
 
 def record_scan(village_code, raw_poster=None):
-    """Add one to today's counter of (village, poster); a database failure is logged, never shown to the reader."""
+    """Count one scan. With SCAN_FLUSH_SECONDS > 0 scans gather in this worker's memory and are written together
+    (at most that many seconds, or SCAN_FLUSH_MAX scans, later; at exit too); 0 writes each scan at once."""
+    seconds = float(current_app.config.get("SCAN_FLUSH_SECONDS") or 0)
+    raw = str(raw_poster or "").strip()[:9]
+    if seconds <= 0:
+        return _write({(village_code, raw, today_cst()): 1})
+    counts, lock, state = _buffer()
+    with lock:
+        counts[(village_code, raw, today_cst())] += 1
+        due = (time.monotonic() - state["since"] >= seconds
+               or sum(counts.values()) >= int(current_app.config.get("SCAN_FLUSH_MAX") or 200))
+    if due:
+        flush_scans()
+    return None
+
+
+def flush_scans(app=None):
+    """Write this worker's gathered scan counts (one upsert per village, poster and day)."""
+    app = app or current_app._get_current_object()
+    counts, lock, state = _buffer(app)
+    with lock:
+        pending = dict(counts)
+        counts.clear()
+        state["since"] = time.monotonic()
+    if pending:
+        with app.app_context():
+            _write(pending)
+
+
+def _buffer(app=None):
+    app = app or current_app._get_current_object()
+    ext = app.extensions
+    if "mss_scan_buffer" not in ext:
+        ext["mss_scan_buffer"] = (Counter(), threading.Lock(), {"since": time.monotonic()})
+        atexit.register(flush_scans, app)  # a worker that stops cleanly writes what it gathered
+    return ext["mss_scan_buffer"]
+
+
+def _write(pending):
+    """Upsert {(village, raw poster id, day): n}; a database failure is logged, never shown to the reader."""
     try:
-        key = poster_key(village_code, raw_poster)
-        values = {"village_code": village_code, "poster_id": key, "day": today_cst(), "count": 1}
         insert = _insert_for(db.session.get_bind().dialect.name)
-        stmt = insert(ScanCount).values(**values)
-        stmt = stmt.on_conflict_do_update(index_elements=["village_code", "poster_id", "day"],
-                                          set_={"count": ScanCount.__table__.c.count + 1})
-        db.session.execute(stmt)
+        for (village_code, raw, day), n in pending.items():
+            values = {"village_code": village_code, "poster_id": poster_key(village_code, raw), "day": day,
+                      "count": n}
+            stmt = insert(ScanCount).values(**values).on_conflict_do_update(
+                index_elements=["village_code", "poster_id", "day"], set_={"count": ScanCount.__table__.c.count + n})
+            db.session.execute(stmt)
         db.session.commit()
-        return key
+        return sum(pending.values())
     except SQLAlchemyError as err:
         db.session.rollback()
-        log.warning("scan of %s not counted: %s", village_code, err)
+        log.warning("%s scans not counted: %s", sum(pending.values()), err)
         return None
 
 

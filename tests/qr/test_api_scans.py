@@ -90,3 +90,21 @@ def test_scan_report_refuses_and_validates(client, county, as_role):
     assert bad_code.status_code == 400 and "township" in error_of(bad_code)["fields"]
     unknown = client.get("/api/v1/admin/scans?township=420323999000", headers=as_role("admin"))
     assert unknown.status_code == 404
+
+
+def test_a_worker_gathers_scans_and_writes_them_together(make_app, county, as_role):
+    from app.qr.scans import flush_scans
+
+    gathering = make_app(SCAN_FLUSH_SECONDS=3600, SCAN_FLUSH_MAX=5)
+    client = gathering.test_client()
+    poster = register(client, as_role("publisher", LONGJING))
+    for _ in range(3):
+        assert client.get(f"/v/{LONGJING}?s={poster}").status_code == 200
+    assert client.get(f"/v/{LUOJIAPO}").status_code == 200
+    assert counters(gathering) == []  # still in this worker's memory
+    assert client.get(f"/v/{LONGJING}?s={poster}").status_code == 200  # the fifth scan writes them all
+    today = today_cst()
+    assert counters(gathering) == [(LUOJIAPO, 0, today, 1), (LONGJING, poster, today, 4)]
+    client.get(f"/v/{LUOJIAPO}")
+    flush_scans(gathering)  # what a worker does when it stops
+    assert counters(gathering)[0] == (LUOJIAPO, 0, today, 2)
