@@ -124,8 +124,7 @@ class ApiBlueprint(Blueprint):
                 errors=tuple(errors) + ((429,) if limits and 429 not in errors else ()),
             ))
 
-            @wraps(fn)
-            def view(**kwargs):
+            def handle(**kwargs):
                 from app.auth.current import current_user, require_user
 
                 if auth == "required":
@@ -136,13 +135,15 @@ class ApiBlueprint(Blueprint):
                     kwargs["data"] = load_or_raise(body, _json_body(), partial=partial)
                 if query is not None:
                     kwargs["args"] = load_or_raise(query, _query_args(query))
-                if public_cache:
+                return _render(fn(**kwargs), response, status, paginated)
+
+            @wraps(fn)
+            def view(**kwargs):
+                if public_cache:  # a hit skips even the parsing: only answers to valid requests are stored
                     from app.core.response_cache import cached_public
 
-                    return cached_public(request.full_path,
-                                         lambda: _render(fn(**kwargs), response, status, paginated))
-                result = fn(**kwargs)
-                return _render(result, response, status, paginated)
+                    return cached_public(request.full_path, lambda: handle(**kwargs))
+                return handle(**kwargs)
 
             for limit in limits:
                 view = limit(view)
