@@ -38,7 +38,9 @@ def _operation(spec, op):
             ref = {"type": "object", "required": ["items", "next_cursor"], "properties": {
                 "items": {"type": "array", "items": ref},
                 "next_cursor": {"type": ["string", "null"]}}}
-        ok["content"] = {op.produces: {"schema": ref}}
+        first, *files = [media.strip() for media in op.produces.split(",")]  # JSON, then optional downloads
+        ok["content"] = {first: {"schema": ref}, **{media: {"schema": {"type": "string", "format": "binary"}}
+                                                    for media in files}}
     elif op.produces != "application/json":  # a file; several media types separated by commas
         ok["content"] = {media.strip(): {"schema": {"type": "string", "format": "binary"}}
                          for media in op.produces.split(",")}

@@ -28,7 +28,7 @@ find_power_item, disclosure_exists_published = reads.find_power_item, reads.disc
 get_disclosure = reads.get_disclosure
 
 EXPORT_TYPES = {"xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                "csv": "text/csv; charset=utf-8"}
+                "csv": "text/csv"}  # Flask adds "; charset=utf-8" to text types
 
 
 def period_sort(period):

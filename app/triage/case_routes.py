@@ -6,6 +6,7 @@ from app.triage import cases, exports, ledger_book, stats, warnings
 
 bp = ApiBlueprint("triage_case_routes", __name__, tag="问题线索处置")
 
+DOWNLOADS = "application/json, text/csv, application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.op("/triage/cases", "POST", summary="合并反映为一个问题", body=schemas.CaseCreateSchema(),
        response=schemas.CaseSchema(), status=201, auth="required", errors=(403, 404, 409))
@@ -57,7 +58,7 @@ def list_warnings(user, args):
 
 
 @bp.op("/triage/ledger", summary="问题与预警台账（format=xlsx|csv 下载）", query=schemas.LedgerQuery(),
-       response=schemas.LedgerSchema(), auth="required", errors=(403,))
+       response=schemas.LedgerSchema(), auth="required", errors=(403,), produces=DOWNLOADS)
 def ledger(user, args):
     """The 台账 of cases and warnings."""
     book = ledger_book.ledger(user, args)
@@ -65,7 +66,7 @@ def ledger(user, args):
 
 
 @bp.op("/triage/stats", summary="统计（format=xlsx|csv 下载）", query=schemas.StatsQuery(),
-       response=schemas.StatsSchema(), auth="required", errors=(403,))
+       response=schemas.StatsSchema(), auth="required", errors=(403,), produces=DOWNLOADS)
 def figures(user, args):
     """Figures for a period, grouped."""
     result = stats.compute(user, args)

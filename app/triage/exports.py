@@ -40,7 +40,7 @@ def cell(value):
 def table_response(fmt, *, title, subtitle, headers, rows, filename, fallback):
     """A download of `rows` (lists of values under `headers`) as xlsx or csv."""
     if fmt == "csv":
-        data, mime, ext = to_csv(headers, rows), "text/csv; charset=utf-8", "csv"
+        data, mime, ext = to_csv(headers, rows), "text/csv", "csv"  # Flask adds "; charset=utf-8" to text types
     else:
         data, mime, ext = to_xlsx(title, subtitle, headers, rows), XLSX_MIME, "xlsx"
     resp = Response(data, mimetype=mime)
