@@ -20,6 +20,12 @@ from app.triage.models import Assignment, ReportDeadline
 KIND_LABELS = {"suggestion": "意见建议", "question": "咨询", "help": "求助", "tipoff": "检举控告",
                "contact_point": "联系点反映"}
 EXCERPT = 80
+# statuses whose clock runs (deadlines.stage_after gives every other status due_on None): overdue and due_soon
+# only look among these, so PostgreSQL reads (county|township, status, id) instead of the whole scope
+CLOCK_RUNNING = ("received", "reopened", "accepted", "assigned", "responded")
+# what similarity.rank reads of a candidate report
+CANDIDATE_COLUMNS = (Report.id, Report.text_signature, Report.content, Report.village_code, Report.topic,
+                     Report.target_person_key, Report.received_at)
 
 
 def _like_escape(text):
@@ -45,7 +51,8 @@ def queue_stmt(user, filters, today=None):
         stmt = stmt.where(Report.content.like(f"%{_like_escape(filters['q'])}%", escape="\\"))
     if filters.get("overdue") or filters.get("due_soon"):
         today = today or today_cst()
-        stmt = stmt.outerjoin(ReportDeadline, ReportDeadline.report_id == Report.id)
+        stmt = stmt.outerjoin(ReportDeadline, ReportDeadline.report_id == Report.id).where(
+            Report.status.in_(CLOCK_RUNNING))
         if filters.get("overdue"):
             stmt = stmt.where(deadlines.overdue_clause(today))
         if filters.get("due_soon"):
@@ -147,14 +154,18 @@ def similar_reports(user, report_id, limit=10):
     require(user, "report.view", region_code=report.village_code)
     cfg = current_app.config
     window = timedelta(days=int(cfg.get("DUPLICATE_WINDOW_DAYS", 180)))
-    stmt = (sa.select(Report).where(visibility_clause(user, "report.view"), Report.county_code == report.county_code,
-                                    Report.id != report.id, Report.received_at >= report.received_at - window,
-                                    Report.received_at <= report.received_at + window)
+    # candidates as plain rows of the ranking columns (no ORM objects, no timelines); full rows for matches only
+    stmt = (sa.select(*CANDIDATE_COLUMNS)
+            .where(visibility_clause(user, "report.view"), Report.county_code == report.county_code,
+                   Report.id != report.id, Report.received_at >= report.received_at - window,
+                   Report.received_at <= report.received_at + window)
             .order_by(Report.id.desc()).limit(int(cfg.get("DUPLICATE_CANDIDATES", 500))))
-    candidates = {r.id: r for r in db.session.scalars(stmt)}
     matches = similarity.rank(
-        [_candidate(r) for r in candidates.values()], _candidate(report), limit,
+        [_candidate(r) for r in db.session.execute(stmt)], _candidate(report), limit,
         min_score=float(cfg.get("DUPLICATE_SUGGEST_THRESHOLD", similarity.SUGGEST_THRESHOLD)))
+    candidates = {r.id: r for r in db.session.scalars(
+        sa.select(Report).where(Report.id.in_([m.candidate.id for m in matches]))
+        .options(lazyload(Report.timeline), lazyload(Report.attachments)))} if matches else {}
     names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
         Region.code.in_({candidates[m.candidate.id].village_code for m in matches}))).all()) if matches else {}
     today = today_cst()
