@@ -3,15 +3,13 @@
 import csv
 import io
 import unicodedata
-import zipfile
 from datetime import date, datetime
 
+from app.core.spreadsheets import xlsx_rows
 from app.errors import PayloadTooLarge, Unprocessable, UnsupportedMedia
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20000
-MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 200
 OLE2 = b"\xd0\xcf\x11\xe0"
 BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ", b"\x7fELF", b"Rar!",
                      b"7z\xbc\xaf", b"RIFF")
@@ -35,26 +33,7 @@ def _file_error(message, code="contacts_file_invalid"):
 
 
 def _xlsx_rows(data):
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        raise _file_error("Excel 文件已损坏，无法读取") from None
-    total = sum(info.file_size for info in infos)
-    packed = max(1, sum(info.compress_size for info in infos))
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-        raise PayloadTooLarge("Excel 文件解压后过大，请删除无关的工作表后重试", code="contacts_file_too_large")
-    if not any(info.filename.startswith("xl/worksheets/") for info in infos):
-        raise UnsupportedMedia("该文件不是 Excel 工作簿（.xlsx）", code="contacts_file_unsupported")
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        rows = [[cell_text(v) for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
-        book.close()
-    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile, OSError) as err:
-        raise _file_error("Excel 文件无法读取") from err
-    return rows
+    return xlsx_rows(data, code="contacts_file", suffix="，未导入任何数据", cell=cell_text)
 
 
 def _decode(data):

@@ -16,13 +16,12 @@ from dataclasses import dataclass
 from marshmallow import ValidationError
 
 from app.core.messages import to_chinese
+from app.core.spreadsheets import xlsx_rows
 from app.disclosures import finance_cells as cells
 from app.errors import PayloadTooLarge, Unprocessable, UnsupportedMedia
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
-MAX_UNCOMPRESSED_BYTES = 60 * 1024 * 1024  # all parts of an .xlsx together, after decompression
-MAX_COMPRESSION_RATIO = 200
 HEADER_SEARCH_ROWS = 10
 BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ", b"\x7fELF", b"Rar!",
                      b"7z\xbc\xaf", b"RIFF")
@@ -49,27 +48,7 @@ def _file_error(message, code="ledger_invalid"):
 
 
 def _xlsx_rows(data):
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(data))
-        infos = archive.infolist()
-    except (zipfile.BadZipFile, ValueError):
-        raise _file_error("Excel 文件已损坏，无法读取") from None
-    total = sum(info.file_size for info in infos)
-    packed = max(1, sum(info.compress_size for info in infos))
-    if total > MAX_UNCOMPRESSED_BYTES or total / packed > MAX_COMPRESSION_RATIO:
-        raise PayloadTooLarge("Excel 文件解压后过大，请删除无关的工作表后重试", code="ledger_too_large")
-    if not any(info.filename.startswith("xl/worksheets/") for info in infos):
-        raise UnsupportedMedia("该文件不是 Excel 工作簿（.xlsx）", code="ledger_unsupported")
-    import openpyxl
-
-    try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = book.worksheets[0]
-        for row in sheet.iter_rows(values_only=True):
-            yield list(row)
-        book.close()
-    except (KeyError, ValueError, TypeError, IndexError, zipfile.BadZipFile, OSError) as err:
-        raise _file_error("Excel 文件无法读取") from err
+    return xlsx_rows(data, code="ledger", suffix="，整个文件未导入", cell=lambda value: value)
 
 
 def _decode_text(data):
