@@ -5,9 +5,8 @@ import re
 
 import pytest
 
-from tests.conftest import _truncate
 from tests.hardening.authz_table import TABLE
-from tests.hardening.world import PERSONAS, build_world
+from tests.hardening.world import PERSONAS, shared_world, shared_world_keeps_db  # noqa: F401 (fixtures)
 
 IGNORED_METHODS = {"HEAD", "OPTIONS"}
 PARAM = re.compile(r"<(?:\w+:)?(\w+)>")
@@ -17,22 +16,6 @@ def registered_operations(app):
     """Every (method, rule) the app routes under /api/v1."""
     return sorted({(method, rule.rule) for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1/")
                    for method in rule.methods - IGNORED_METHODS})
-
-
-@pytest.fixture
-def clean_db():
-    """Overrides the per-test emptying: the matrix shares one world, emptied once by the `world` fixture."""
-    yield
-
-
-@pytest.fixture(scope="module")
-def world(app):
-    """The two-county world of tests/hardening/world.py, built once for the module."""
-    _truncate(app)
-    try:
-        yield build_world(app)
-    finally:
-        _truncate(app)
 
 
 def test_every_api_route_has_a_row(app):

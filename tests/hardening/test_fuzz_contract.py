@@ -4,12 +4,10 @@ No 5xx, every answer matches its declared schema and content type, every error i
 (`.venv/bin/python -m bench.fuzz_contract`) runs the same engine with many more examples.
 """
 
-import pytest
 from flask import Response
 
-from tests.conftest import _truncate
 from tests.hardening.fuzzing import Tally, envelope_problem, fuzz_operation, load_schema, operations
-from tests.hardening.world import build_world, known_ids
+from tests.hardening.world import known_ids, shared_world, shared_world_keeps_db  # noqa: F401 (fixtures)
 
 EXAMPLES_PER_MODE = 2  # x2 modes x every operation: keeps this file under a minute
 # Defects found by the fuzzer in files this suite does not own, reported to the lead (docs/security.md):
@@ -24,22 +22,6 @@ def unexpected(failures):
         return known is not None and failure.kinds <= known
 
     return [f for f in failures if not tolerated(f)]
-
-
-@pytest.fixture
-def clean_db():
-    """Overrides the per-test emptying: one world for the module, emptied by `world`."""
-    yield
-
-
-@pytest.fixture(scope="module")
-def world(app):
-    """The matrix's world: real ids 1..n exist, so small generated ids reach real objects."""
-    _truncate(app)
-    try:
-        yield build_world(app)
-    finally:
-        _truncate(app)
 
 
 class _Plain:

@@ -9,6 +9,7 @@ import itertools
 from pathlib import Path
 from types import SimpleNamespace
 
+import pytest
 import sqlalchemy as sa
 from PIL import Image
 
@@ -207,3 +208,21 @@ def known_ids(w):
     if hasattr(w, "receipt"):
         ids["code"] = w.home  # /reports/track/{code} then gets a village code: a 404, as a guess would
     return ids
+
+
+@pytest.fixture(name="clean_db")
+def shared_world_keeps_db():
+    """Overrides the per-test emptying for modules that import it: they share one world."""
+    yield
+
+
+@pytest.fixture(scope="module", name="world")
+def shared_world(app):
+    """The two-county world, built once per module that imports this fixture, emptied afterwards."""
+    from tests.conftest import _truncate
+
+    _truncate(app)
+    try:
+        yield build_world(app)
+    finally:
+        _truncate(app)
