@@ -75,7 +75,7 @@ def queue_items(reports):
     ids = [r.id for r in reports]
     stored = db.session.scalars(sa.select(ReportDeadline).where(ReportDeadline.report_id.in_(ids)))
     rows = {d.report_id: d for d in stored}
-    names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
+    names = dict(db.session.execute(sa.select(Region.code, Region.display_name).where(
         Region.code.in_({r.village_code for r in reports} | {r.township_code for r in reports}))).all())
     today = today_cst()
     return [_summary(r, names, deadlines.due_info(*deadlines.current_due(r, rows.get(r.id)), today)) for r in reports]
@@ -100,7 +100,7 @@ def report_detail(user, report_id):
     report = get_report_for(user, report_id)
     as_inspector = is_inspector_of(user, report)
     row = db.session.get(ReportDeadline, report.id)
-    names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
+    names = dict(db.session.execute(sa.select(Region.code, Region.display_name).where(
         Region.code.in_((report.village_code, report.township_code)))).all())
     today = today_cst()
     detail = _summary(report, names, deadlines.due_info(*deadlines.current_due(report, row), today))
@@ -166,7 +166,7 @@ def similar_reports(user, report_id, limit=10):
     candidates = {r.id: r for r in db.session.scalars(
         sa.select(Report).where(Report.id.in_([m.candidate.id for m in matches]))
         .options(lazyload(Report.timeline), lazyload(Report.attachments)))} if matches else {}
-    names = dict(db.session.execute(sa.select(Region.code, Region.name).where(
+    names = dict(db.session.execute(sa.select(Region.code, Region.display_name).where(
         Region.code.in_({candidates[m.candidate.id].village_code for m in matches}))).all()) if matches else {}
     today = today_cst()
     items = []
