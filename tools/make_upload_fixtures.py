@@ -1,4 +1,4 @@
-"""Write the upload fixtures of tests/reports/test_sanitize.py into tests/fixtures/ (deterministic).
+"""Write the upload fixtures of tests/files/test_sanitize.py into tests/fixtures/ (deterministic).
 
     .venv/bin/python tools/make_upload_fixtures.py [out_dir]
 
