@@ -7,6 +7,33 @@ from flask import current_app
 log = logging.getLogger(__name__)
 
 
+def after_response(func_path, *args, **kwargs):
+    """Run a job without the caller waiting: RQ when configured; inline, once the current response has been sent
+    (werkzeug's call_on_close); right now outside a request. Failures are logged, never raised."""
+    from flask import after_this_request, has_request_context
+
+    if use_queue() or not has_request_context():
+        _safely(None, func_path, *args, **kwargs)
+        return
+    app = current_app._get_current_object()
+
+    @after_this_request
+    def _after(response):
+        response.call_on_close(lambda: _safely(app, func_path, *args, **kwargs))
+        return response
+
+
+def _safely(app, func_path, *args, **kwargs):
+    try:
+        if app is None:
+            enqueue(func_path, *args, **kwargs)
+            return
+        with app.app_context():
+            enqueue(func_path, *args, **kwargs)
+    except Exception as err:  # noqa: BLE001 - background work is retried or redone by its periodic command
+        log.warning("background job %s failed: %s", func_path, err)
+
+
 def use_queue(app=None):
     """Whether jobs go to RQ (REDIS_URL set and JOBS_INLINE off)."""
     cfg = (app or current_app).config

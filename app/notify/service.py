@@ -27,35 +27,8 @@ def enqueue_report_update(report, event, status_label=None):
 
 
 def kick():
-    """Have the dispatcher run soon: an RQ job when a queue is configured, inline otherwise.
+    """Have the dispatcher run soon (RQ, or inline after the response is sent); a failure only delays delivery
+    (the next `flask notify dispatch` sends what is pending), so a slow WeChat never holds up the caller."""
+    from app.jobs import after_response
 
-    Called after the transaction that queued messages has committed; a failure here only delays delivery
-    (the next `flask notify dispatch` run sends what is pending), so it is logged, never raised. Inline inside a
-    request, it runs once the response has been sent, so a slow or hanging WeChat never slows the caller.
-    """
-    from flask import after_this_request, current_app, has_request_context
-
-    from app.jobs import use_queue
-
-    if use_queue() or not has_request_context():
-        _start_dispatcher()
-        return
-    app = current_app._get_current_object()
-
-    @after_this_request
-    def _after_response(response):
-        response.call_on_close(lambda: _start_dispatcher(app))
-        return response
-
-
-def _start_dispatcher(app=None):
-    from app.jobs import enqueue
-
-    try:
-        if app is None:
-            enqueue("app.notify.dispatcher:dispatch_pending")
-            return
-        with app.app_context():
-            enqueue("app.notify.dispatcher:dispatch_pending")
-    except Exception as err:  # noqa: BLE001 - delivery is retried by the periodic dispatcher
-        log.warning("could not start the notification dispatcher: %s", err)
+    after_response("app.notify.dispatcher:dispatch_pending")

@@ -42,14 +42,13 @@ def submit_report(data, *, user=None, client_key, idempotency_key=None):
     side = checks.reporter_side(data, user)
     target = checks.target_columns(data.get("target"), village)
     uploads = checks.attachments(data["attachment_ids"], user)
-    flagged = _screen(data["content"], user) if data["channel"] not in STAFF_CHANNELS else False
     signature = text_signature(data["content"], words=bool(current_app.config.get("SIMILARITY_USE_JIEBA")))
     reporter = {} if data["anonymous"] else (data.get("reporter") or {})
     columns = dict(
         kind=data["kind"], topic=data["topic"], content=data["content"], channel=data["channel"],
         village_code=village, township_code=township, county_code=county, anonymous=data["anonymous"],
         reporter_name=reporter.get("name"), reporter_phone=reporter.get("phone"),
-        reporter_id_number=reporter.get("id_number"), flagged=flagged, flag_reason=FLAG_REASON if flagged else None,
+        reporter_id_number=reporter.get("id_number"), flagged=False, flag_reason=None,
         text_signature=signature, idempotency_scope=idem[0] if idem else None,
         idempotency_key=idem[1] if idem else None, request_fingerprint=idem[2] if idem else None,
         **side, **target,
@@ -66,6 +65,8 @@ def submit_report(data, *, user=None, client_key, idempotency_key=None):
                     return _replayed(replay)
             continue
         _kick_dispatcher(report)
+        if data["channel"] not in STAFF_CHANNELS:
+            _screen_later(report, user)
         return report, receipt, True
     raise ServiceUnavailable("提交暂时失败，请稍后重试", code="submit_retry")
 
@@ -146,22 +147,33 @@ def _replayed(report):
     raise ServiceUnavailable("提交暂时失败，请稍后重试", code="submit_retry")
 
 
-def _screen(content, user):
-    """msgSecCheck when WECHAT_TEXT_CHECK is on: True flags the report for staff; failures never block."""
-    cfg = current_app.config
-    if not cfg.get("WECHAT_TEXT_CHECK", False):
-        return False
+def _screen_later(report, user):
+    """Queue WeChat's text check (WECHAT_TEXT_CHECK) to run after the answer: it flags, never blocks or drops."""
+    from app.jobs import after_response
     from app.wechat.client import configured
+
+    if not current_app.config.get("WECHAT_TEXT_CHECK", False) or not configured():
+        return
+    identities = getattr(user, "identities", None) or []
+    after_response("app.reports.service:screen_report", report.id, identities[0].openid if identities else None)
+
+
+def screen_report(report_id, openid=None):
+    """Run msgSecCheck on a stored report and flag it for staff when WeChat calls it risky; failures are logged."""
     from app.wechat.service import text_is_risky
 
-    if not configured():
+    report = db.session.get(Report, report_id)
+    if report is None:
         return False
-    identities = getattr(user, "identities", None) or []
     try:
-        return bool(text_is_risky(content, identities[0].openid if identities else None))
+        risky = bool(text_is_risky(report.content, openid))
     except Exception as err:  # noqa: BLE001 - screening is best effort, never a reason to lose a report
-        log.warning("text screening failed: %s", err)
+        log.warning("text screening of report %s failed: %s", report_id, err)
         return False
+    if risky:
+        report.flagged, report.flag_reason = True, FLAG_REASON
+        db.session.commit()
+    return risky
 
 
 def _kick_dispatcher(report):
