@@ -97,3 +97,11 @@ def _after(order, values):
         beyond = col < values[i] if desc else col > values[i]
         clauses.append(sa.and_(*equal, beyond))
     return sa.or_(*clauses)
+
+
+def where_equal(stmt, filters, columns):
+    """Add `column == value` for every filter named in columns ({filter name: column}) that has a value."""
+    for name, column in columns.items():
+        if filters.get(name):
+            stmt = stmt.where(column == filters[name])
+    return stmt

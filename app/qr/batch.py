@@ -13,7 +13,8 @@ from pathlib import Path
 
 from app.errors import BadRequest, DomainError
 from app.qr.fonts import resolve_font_path
-from app.qr.render import PdfWriter, poster_png, prepare
+from app.qr.pdf import PdfWriter
+from app.qr.render import poster_png, prepare
 from app.qr.templates import load_template
 
 FORMATS = ("png", "pdf")

@@ -7,7 +7,7 @@ from flask import current_app, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
-from app.core.pagination import keyset_page
+from app.core.pagination import keyset_page, where_equal
 from app.extensions import db
 from app.security.models import APPEND_ONLY_DDL, AuditEntry
 
@@ -37,15 +37,9 @@ def audit(action, actor=None, object_type=None, object_id=None, detail=None):
 
 def query_audit(filters, limit, cursor):
     """A page of audit entries, newest first, filtered by actor, action, object and time."""
-    stmt = sa.select(AuditEntry)
-    if filters.get("actor_id"):
-        stmt = stmt.where(AuditEntry.actor_id == filters["actor_id"])
-    if filters.get("action"):
-        stmt = stmt.where(AuditEntry.action == filters["action"])
-    if filters.get("object_type"):
-        stmt = stmt.where(AuditEntry.object_type == filters["object_type"])
-    if filters.get("object_id"):
-        stmt = stmt.where(AuditEntry.object_id == filters["object_id"])
+    stmt = where_equal(sa.select(AuditEntry), filters, {
+        "actor_id": AuditEntry.actor_id, "action": AuditEntry.action, "object_type": AuditEntry.object_type,
+        "object_id": AuditEntry.object_id})
     if filters.get("since"):
         stmt = stmt.where(AuditEntry.at >= filters["since"])
     if filters.get("until"):

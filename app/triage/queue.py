@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy.orm import lazyload
 
 from app.auth.permissions import require
-from app.core.pagination import keyset_page
+from app.core.pagination import keyset_page, where_equal
 from app.core.timeutil import to_cst, today_cst
 from app.extensions import db
 from app.regions.models import Region, Unit
@@ -39,14 +39,8 @@ def queue_stmt(user, filters, today=None):
             .options(lazyload(Report.timeline), lazyload(Report.attachments)))
     if filters.get("status"):
         stmt = stmt.where(Report.status.in_(filters["status"]))
-    if filters.get("village"):
-        stmt = stmt.where(Report.village_code == filters["village"])
-    if filters.get("township"):
-        stmt = stmt.where(Report.township_code == filters["township"])
-    if filters.get("kind"):
-        stmt = stmt.where(Report.kind == filters["kind"])
-    if filters.get("topic"):
-        stmt = stmt.where(Report.topic == filters["topic"])
+    stmt = where_equal(stmt, filters, {"village": Report.village_code, "township": Report.township_code,
+                                       "kind": Report.kind, "topic": Report.topic})
     if filters.get("q"):
         stmt = stmt.where(Report.content.like(f"%{_like_escape(filters['q'])}%", escape="\\"))
     if filters.get("overdue") or filters.get("due_soon"):

@@ -24,7 +24,8 @@ from app.qr.fonts import (
     resolve_font_path,
     text_width,
 )
-from app.qr.render import poster_png, posters_pdf, render_poster
+from app.qr.pdf import posters_pdf
+from app.qr.render import poster_png, render_poster
 from app.qr.templates import load_template
 
 ROOT = Path(__file__).resolve().parents[2]
