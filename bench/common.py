@@ -13,9 +13,12 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+from config import normalise_database_url  # psycopg2 for postgresql:// (SQLAlchemy 2.1 defaults to psycopg 3)
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = ROOT / ".venv" / "bin"
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql+psycopg2://postgres@127.0.0.1:5432/postgres")
+
+PG_ADMIN = normalise_database_url(os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres"))
 
 
 def ensure_tool(name, package=None):
