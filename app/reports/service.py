@@ -82,10 +82,9 @@ def result(report, receipt, created):
 
 def _insert(columns, uploads, user):
     now = utcnow()
-    receipt = new_receipt_code() if columns["anonymous"] else None
+    receipt = new_receipt_code()  # every reporter, real-name or anonymous, follows his report by a receipt code
     report = Report(**columns, tracking_no=new_tracking_no(now), status="received", received_at=now,
-                    status_changed_at=now,
-                    receipt_hash=hash_receipt(receipt, configured_peppers()[0]) if receipt else None)
+                    status_changed_at=now, receipt_hash=hash_receipt(receipt, configured_peppers()[0]))
     db.session.add(report)
     db.session.flush()
     if uploads:
@@ -130,7 +129,7 @@ def _replayed(report):
     """The answer to a replay. The first answer may never have reached a reporter on a weak network, and the receipt
     code is his only way back to an anonymous report: so a replay issues a fresh code and the old one stops working
     (only the client holding the Idempotency-Key, within the retry window, can get one)."""
-    if not report.anonymous or report.receipt_hash is None:
+    if report.receipt_hash is None:
         return report, None, False
     for _ in range(INSERT_ATTEMPTS):
         code = new_receipt_code()

@@ -51,7 +51,8 @@ def test_real_name_identity_is_encrypted_at_rest_and_notifies_the_reporter(app, 
     response = submit(client, real_name(reporter=reporter, target=target), token_for(user_id))
     assert response.status_code == 201, response.get_json()
     answer = response.get_json()
-    assert answer["receipt_code"] is None and answer["receipt_code_shown"] is False
+    # a real-name reporter follows his report by a receipt code too (issue 12, finding 7)
+    assert answer["receipt_code_shown"] is True and len(answer["receipt_code"].replace(" ", "")) == 16
     with app.app_context():
         raw = db.session.execute(sa.text(
             "SELECT reporter_name, reporter_phone, reporter_id_number, target_person_name FROM reports")).one()
