@@ -5,8 +5,9 @@ from flask import current_app, jsonify, request
 from app.auth.permissions import can
 from app.core.api import ApiBlueprint
 from app.core.ratelimit import client_address, hit_limits
+from app.core.secret_lookup import moved_to_post
 from app.extensions import limiter
-from app.reports import schemas, service, track
+from app.reports import schemas, service, track, track_schemas
 from app.reports.topics import catalogue
 
 bp = ApiBlueprint("reports", __name__, tag="反映与回执")
@@ -47,18 +48,31 @@ def topics():
     return catalogue()
 
 
-@bp.op("/reports/track/<code>", summary="凭回执码查询办理进度（严格限频）", response=schemas.PublicReportSchema(),
-       errors=(404, 429, 503))
-def track_report(code):
+@bp.op("/reports/track", "POST", summary="凭回执码查询办理进度（回执码放在请求体中，严格限频）",
+       body=track_schemas.TrackSchema(), response=track_schemas.TrackedReportSchema(), errors=(404, 429, 503))
+def track_report(data):
     """Status and public timeline of the report a receipt code opens."""
-    return track.track(code, client_address())
+    return track.track(data["receipt_code"], client_address())
 
 
-@bp.op("/reports/track/<code>/messages", "POST", summary="匿名反映人凭回执码留言", body=schemas.ReporterMessageSchema(),
-       response=schemas.PublicReportSchema(), status=201, errors=(404, 409, 429, 503))
-def track_reply(code, data):
-    """The anonymous reporter answers staff."""
-    return track.reply(code, data["content"], client_address())
+@bp.op("/reports/track/messages", "POST", summary="反映人凭回执码补充情况（留言）",
+       body=track_schemas.TrackMessageSchema(), response=track_schemas.TrackedReportSchema(), status=201,
+       errors=(404, 409, 429, 503))
+def track_reply(data):
+    """The reporter writes back to staff (补充情况)."""
+    return track.reply(data["receipt_code"], data["content"], client_address())
+
+
+@bp.op("/reports/track/<code>", summary="已停用：回执码不再放在网址中，请改用 POST /reports/track", errors=(410,))
+def track_report_moved(code):
+    """410 without looking the code up: the code must travel in a POST body."""
+    moved_to_post()
+
+
+@bp.op("/reports/track/<code>/messages", "POST", summary="已停用：请改用 POST /reports/track/messages", errors=(410,))
+def track_reply_moved(code):
+    """410 without looking the code up (nor reading the body)."""
+    moved_to_post()
 
 
 @bp.op("/me/reports", summary="我的反映（实名提交的）", query=schemas.MyReportsQuery(),

@@ -2,6 +2,7 @@
 
 from app.triage.case_routes import bp as case_bp
 from app.triage.queue_routes import bp as queue_bp
+from app.triage.reporter_routes import bp as reporter_bp
 from app.triage.unit_routes import bp as unit_bp
 
-blueprints = [queue_bp, case_bp, unit_bp]
+blueprints = [queue_bp, case_bp, unit_bp, reporter_bp]

@@ -1,4 +1,4 @@
-"""Follow-up: the receipt code opens status and public timeline under hard limits; /me/reports for accounts."""
+"""Follow-up: the receipt code (in a POST body) opens status and public timeline under hard limits; /me/reports."""
 
 import pytest
 import sqlalchemy as sa
@@ -11,6 +11,16 @@ from tests.conftest import error_of
 from tests.reports.conftest import body, real_name, submit
 
 pytestmark = pytest.mark.usefixtures("county")
+
+
+def track(client, code, **kwargs):
+    """POST /reports/track with the code in the body."""
+    return client.post("/api/v1/reports/track", json={"receipt_code": code}, **kwargs)
+
+
+def write_back(client, code, content, **kwargs):
+    """POST /reports/track/messages."""
+    return client.post("/api/v1/reports/track/messages", json={"receipt_code": code, "content": content}, **kwargs)
 
 
 def _filed(client, **changes):
@@ -33,7 +43,7 @@ def test_the_code_shows_status_and_public_timeline_only(app, client):
     _add_event(app, tracking_no, "accept", "public", "已受理，将在规定时限内办理", status="accepted")
     for typed in (code, code.replace(" ", ""), code.replace(" ", "-"), "".join(chr(ord(c) + 0xFEE0) if c.isdigit()
                                                                                 else c for c in code)):
-        response = client.get(f"/api/v1/reports/track/{typed}")
+        response = track(client, typed)
         assert response.status_code == 200, typed
     answer = response.get_json()
     assert answer["tracking_no"] == tracking_no and answer["status"] == "accepted"
@@ -45,10 +55,10 @@ def test_the_code_shows_status_and_public_timeline_only(app, client):
 
 
 def test_unknown_and_malformed_codes(client):
-    unknown = client.get("/api/v1/reports/track/1234567812345678")
+    unknown = track(client, "1234567812345678")
     assert unknown.status_code == 404 and error_of(unknown)["code"] == "receipt_not_found"
     assert "回执码" in error_of(unknown)["message"]
-    malformed = client.get("/api/v1/reports/track/12345")
+    malformed = track(client, "12345")
     assert malformed.status_code == 400 and error_of(malformed)["code"] == "invalid_receipt"
 
 
@@ -56,23 +66,23 @@ def test_lookups_are_limited_per_address(make_app, client):
     _, code = _filed(client)
     limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://",
                        RECEIPT_LOOKUP_LIMIT="3 per hour").test_client()
-    statuses = [limited.get(f"/api/v1/reports/track/{c}").status_code
+    statuses = [track(limited, c).status_code
                 for c in ("1111222233334444", "1111222233334445", code)]
     assert statuses == [404, 404, 200]
-    blocked = limited.get(f"/api/v1/reports/track/{code}")  # even the right code, once the address is over
+    blocked = track(limited, code)  # even the right code, once the address is over
     assert blocked.status_code == 429 and 0 < int(blocked.headers["Retry-After"]) <= 3600
     assert error_of(blocked)["code"] == "rate_limited" and "频繁" in error_of(blocked)["message"]
-    other = limited.get(f"/api/v1/reports/track/{code}", environ_base={"REMOTE_ADDR": "10.3.3.3"})
+    other = track(limited, code, environ_base={"REMOTE_ADDR": "10.3.3.3"})
     assert other.status_code == 200
 
 
 def test_lookups_fail_closed_when_the_limiter_storage_is_down(make_app, client):
     _, code = _filed(client)
     broken = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0").test_client()
-    response = broken.get(f"/api/v1/reports/track/{code}")
+    response = track(broken, code)
     assert response.status_code == 503 and error_of(response)["code"] == "rate_limit_unavailable"
     assert response.headers["Retry-After"]
-    reply = broken.post(f"/api/v1/reports/track/{code}/messages", json={"content": "补充情况"})
+    reply = write_back(broken, code, "补充情况")
     assert reply.status_code == 503
 
 
@@ -80,7 +90,7 @@ def test_a_code_hashed_under_an_old_pepper_still_opens_and_is_rehashed(app, make
     old_client = make_app(RECEIPT_PEPPERS="old-pepper-0123456789abcdef").test_client()
     tracking_no, code = _filed(old_client)
     rotated = make_app(RECEIPT_PEPPERS="new-pepper-0123456789abcdef,old-pepper-0123456789abcdef")
-    assert rotated.test_client().get(f"/api/v1/reports/track/{code}").status_code == 200
+    assert track(rotated.test_client(), code).status_code == 200
     with app.app_context():
         stored = db.session.scalar(sa.select(Report.receipt_hash).where(Report.tracking_no == tracking_no))
     assert stored == hash_receipt(code, b"new-pepper-0123456789abcdef")
@@ -88,7 +98,7 @@ def test_a_code_hashed_under_an_old_pepper_still_opens_and_is_rehashed(app, make
 
 def test_the_anonymous_reporter_writes_back(app, client):
     tracking_no, code = _filed(client)
-    response = client.post(f"/api/v1/reports/track/{code}/messages", json={"content": "补充：评上的是村主任的亲戚。"})
+    response = write_back(client, code, "补充：评上的是村主任的亲戚。")
     assert response.status_code == 201, response.get_json()
     timeline = response.get_json()["timeline"]
     assert timeline[-1]["action"] == "reporter_message" and timeline[-1]["note"].startswith("补充")
@@ -100,19 +110,19 @@ def test_the_anonymous_reporter_writes_back(app, client):
 
 def test_bad_messages(app, client):
     tracking_no, code = _filed(client)
-    empty = client.post(f"/api/v1/reports/track/{code}/messages", json={"content": "  "})
+    empty = write_back(client, code, "  ")
     assert empty.status_code == 400 and "content" in error_of(empty)["fields"]
-    unknown = client.post("/api/v1/reports/track/1234567812345678/messages", json={"content": "你好"})
+    unknown = write_back(client, "1234567812345678", "你好")
     assert unknown.status_code == 404
     _add_event(app, tracking_no, "close", "public", "已归档", status="closed")
-    closed = client.post(f"/api/v1/reports/track/{code}/messages", json={"content": "还有问题"})
+    closed = write_back(client, code, "还有问题")
     assert closed.status_code == 409 and error_of(closed)["code"] == "report_closed"
 
 
 def test_messages_are_limited_per_code(make_app, client):
     _, code = _filed(client)
     limited = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="memory://", RECEIPT_MESSAGE_LIMIT="2 per day")
-    statuses = [limited.test_client().post(f"/api/v1/reports/track/{code}/messages", json={"content": "补充"},
+    statuses = [write_back(limited.test_client(), code, "补充",
                                            environ_base={"REMOTE_ADDR": f"10.4.4.{i}"}).status_code for i in range(3)]
     assert statuses == [201, 201, 429]
 
