@@ -91,7 +91,7 @@ class MessageSchema(Schema):
     """POST .../messages."""
 
     content = _text(2000, required=True, min_len=1, message="留言应为 1 到 2000 字")
-    visibility = fields.String(required=True, validate=VISIBILITY)
+    visibility = fields.String(load_default="internal", validate=VISIBILITY)
 
 
 class IdentityRequestSchema(Schema):
