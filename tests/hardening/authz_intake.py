@@ -92,9 +92,13 @@ def rows(Rule, S):  # noqa: N803 - the table's own names
             "village_code": w.home, "kind": "suggestion", "topic": "村级债务", "anonymous": True,
             "content": "建议每季度公开一次村级债务情况。"}),
         ("GET", "/api/v1/reports/topics"): Rule(ALL),
-        ("GET", "/api/v1/reports/track/<code>"): Rule(ALL, path=lambda w: {"code": w.receipt}),
-        ("POST", "/api/v1/reports/track/<code>/messages"): Rule(
-            ALL, path=lambda w: {"code": w.receipt}, sample=lambda w: {"content": "请问有进展了吗？"}),
+        ("POST", "/api/v1/reports/track"): Rule(ALL, sample=lambda w: {"receipt_code": w.receipt}),
+        ("POST", "/api/v1/reports/track/messages"): Rule(
+            ALL, sample=lambda w: {"receipt_code": w.receipt, "content": "请问有进展了吗？"}),
+        ("POST", "/api/v1/reports/track/dispute"): Rule(
+            ALL, sample=lambda w: {"receipt_code": w.receipt, "reason": "办理结果与事实不符"}),
+        ("GET", "/api/v1/reports/track/<code>"): Rule(ALL, path=lambda w: {"code": w.receipt}),  # 410
+        ("POST", "/api/v1/reports/track/<code>/messages"): Rule(ALL, path=lambda w: {"code": w.receipt}),  # 410
         ("GET", "/api/v1/me/reports"): Rule(SIGNED_IN),
         ("GET", "/api/v1/triage/reports"): Rule(S("inspector_other")),
         ("GET", "/api/v1/triage/reports/<int:report_id>"): Rule(nobody, path=rid("received"), **report),

@@ -53,10 +53,10 @@ def test_redis_down_receipts_fail_closed_public_reads_and_intake_stay_open(make_
     filed = submit(client).get_json()
     broken = make_app(REDIS_URL=DOWN, RATELIMIT_STORAGE_URI=DOWN, RATELIMIT_ENABLED=True, JOBS_INLINE=False)
     down = broken.test_client()
-    lookup = down.get(f"/api/v1/reports/track/{filed['receipt_code']}")
+    lookup = down.post("/api/v1/reports/track", json={"receipt_code": filed["receipt_code"]})
     assert lookup.status_code == 503 and error_of(lookup)["code"] == "rate_limit_unavailable"
     assert lookup.headers["Retry-After"] == "60" and "暂时不可用" in error_of(lookup)["message"]
-    guess = down.get("/api/v1/reports/track/0000000000000000")
+    guess = down.post("/api/v1/reports/track", json={"receipt_code": "0000000000000000"})
     assert guess.status_code == 503  # a miss is refused the same way: no guessing while the limit is blind
     for path in (f"/api/v1/villages/{LONGJING}", f"/api/v1/villages/{LONGJING}/disclosures", f"/v/{LONGJING}"):
         assert down.get(path).status_code == 200, path

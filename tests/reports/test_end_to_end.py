@@ -19,7 +19,7 @@ def test_anonymous_photo_tipoff_and_member_report(wechat_app, fake_wechat, count
     retry = submit(client, body(attachment_ids=[upload["id"]]), key="e2e-1")
     assert retry.status_code == 200 and retry.get_json()["tracking_no"] == tracking_no
     code = retry.get_json()["receipt_code"]  # a retry hands out a fresh code; the earlier one stops working
-    progress = client.get(f"/api/v1/reports/track/{code}").get_json()
+    progress = client.post("/api/v1/reports/track", json={"receipt_code": code}).get_json()
     assert progress["tracking_no"] == tracking_no and progress["status_label"] == "待受理"
     photo = client.get(f"/api/v1/uploads/{upload['id']}", headers=as_role("inspector", BAOFENG)).get_data()
     assert not Image.open(io.BytesIO(photo)).getexif() and b"HUAWEI" not in photo

@@ -19,7 +19,7 @@ def _count(app):
 
 
 def _tracks(client, code):
-    return client.get(f"/api/v1/reports/track/{code}").status_code == 200
+    return client.post("/api/v1/reports/track", json={"receipt_code": code}).status_code == 200
 
 
 def test_a_retry_returns_the_original_report_with_a_fresh_receipt_code(app, client):

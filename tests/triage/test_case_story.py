@@ -66,7 +66,7 @@ def test_from_mixed_reports_to_conclusions_and_figures(app, client, casework):
     assert client.post(f"/api/v1/triage/reports/{d}/refuse", json={"reason": "请向乡镇政府反映"},
                        headers=casework.inspector).status_code == 200
 
-    tracked = client.get(f"/api/v1/reports/track/{dup['receipt_code']}").get_json()
+    tracked = client.post("/api/v1/reports/track", json={"receipt_code": dup["receipt_code"]}).get_json()
     assert "维修资金明细已张榜公开" in str(tracked)
     with app.app_context():
         from app.notify.models import OutboxMessage
