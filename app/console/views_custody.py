@@ -25,7 +25,7 @@ def _names(items):
     """{user id: display name} of requesters and deciders, {village code: name} of the reports' villages."""
     ids = {i.requester_id for i in items} | {i.decided_by_id for i in items if i.decided_by_id}
     people = dict(db.session.execute(sa.select(User.id, User.display_name).where(User.id.in_(ids))).all())
-    codes = {i.report.village_code for i in items}
+    codes = {i.report.region_code for i in items}
     places = dict(db.session.execute(sa.select(Region.code, Region.display_name).where(Region.code.in_(codes)))
                   .all()) if codes else {}
     return people, places

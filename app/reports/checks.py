@@ -11,8 +11,9 @@ from app.disclosures.reads import find_power_item
 from app.errors import DomainError, Forbidden, Unauthorized, ValidationFailed
 from app.extensions import db
 from app.files.models import Upload
-from app.regions.models import Region
+from app.regions.models import Region, Unit
 from app.regions.service import ancestors
+from app.reports import conflicts
 from app.reports.models import report_attachments
 from app.reports.topics import RESIDENT_CHANNELS, STAFF_CHANNELS, topics
 from app.security.crypto import keyed_hash
@@ -26,6 +27,29 @@ def village_codes(code):
     chain = ancestors(region)
     township, county = chain.get("township"), chain.get("county")
     return region.code, township.code if township else region.code, county.code if county else region.code
+
+
+def report_regions(data):
+    """(village or None, township or None, county) of a report: its village, else a township or county it names,
+    else the region of the unit it accuses."""
+    if data.get("village_code"):
+        return village_codes(data["village_code"])
+    code, field = data.get("region_code"), "region_code"
+    if not code:
+        unit = db.session.get(Unit, (data.get("target") or {}).get("unit_id"))
+        if unit is None or not unit.is_active:
+            raise ValidationFailed(fields={"target.unit_id": ["未找到该单位"]})
+        code, field = unit.region_code, "target.unit_id"
+    region = db.session.get(Region, code)
+    if region is None or region.level not in ("township", "county", "village"):
+        raise ValidationFailed(fields={field: ["请选择乡镇（街道）或县（市、区）"]})
+    if region.level == "village":
+        return village_codes(region.code)
+    chain = ancestors(region)
+    if region.level == "township":
+        county = chain.get("county")
+        return None, region.code, county.code if county else region.code
+    return None, None, region.code
 
 
 def check_topic(topic):
@@ -45,14 +69,14 @@ def membership(user):
     return None
 
 
-def reporter_side(data, user):
+def reporter_side(data, user, region_code):
     """Who files: {reporter_user_id, operator_id, contact_member_id, contact_layer} after the channel rules."""
     channel, anonymous = data["channel"], data["anonymous"]
     side = {"reporter_user_id": None, "operator_id": None, "contact_member_id": None, "contact_layer": None}
     if channel in STAFF_CHANNELS:
         if user is None:
             raise Unauthorized("代为登记来信、来电、来访须由工作人员登录后操作")
-        require(user, "report.enter", region_code=data["village_code"])
+        require(user, "report.enter", region_code=region_code)
         if data["kind"] == "contact_point":
             raise ValidationFailed(fields={"kind": ["联系点情况反馈须由成员本人通过小程序提交"]})
         side["operator_id"] = user.id
@@ -79,15 +103,25 @@ def person_key(name):
     return keyed_hash(normal, "report.target_person")
 
 
-def target_columns(target, village_code):
-    """Report columns for the target; the disclosure must be a published one of the same village."""
+def target_columns(target, village_code, county_code=None):
+    """Report columns for the target; the disclosure must be a published one of the same village, the roster
+    person and the unit of the report's county. A roster person fills in the name and post when they are blank."""
     if not target:
         return {}
     columns = {}
+    county_code = county_code or village_code
+    if target.get("roster_id") is not None:
+        cadre = conflicts.roster_person(target["roster_id"], village_code or county_code)
+        columns["target_roster_id"] = cadre.id
+        target = {**target, "person_name": target.get("person_name") or cadre.name,
+                  "person_post": target.get("person_post") or cadre.post}
+    if target.get("unit_id") is not None:
+        columns["target_unit_id"] = conflicts.target_unit(target["unit_id"], county_code).id
     disclosure_id = target.get("disclosure_id")
     if disclosure_id is not None:
         disclosure = db.session.get(Disclosure, disclosure_id)
-        if disclosure is None or disclosure.village_code != village_code or disclosure.status == "unpublished":
+        if disclosure is None or village_code is None or disclosure.village_code != village_code \
+                or disclosure.status == "unpublished":
             raise ValidationFailed(fields={"target.disclosure_id": ["未找到本村已公开的该事项"]})
         columns["target_disclosure_id"] = disclosure.id
         if target.get("power_item") is not None:

@@ -2,23 +2,16 @@
 
 
 def upload_access(upload_id, user):
-    """Whether a user may read an upload because of a report it is attached to: the report's own (real-name)
-    reporter, or staff holding report.view on its village who are not the person it accuses."""
+    """Whether a user may read an upload because it is attached to his own (real-name) report. Staff access is the
+    triage domain's check (app.triage.hooks), which applies scope, recusals and conflicts."""
     import sqlalchemy as sa
 
-    from app.auth.permissions import can
     from app.extensions import db
     from app.reports.models import Report, report_attachments
 
-    stmt = (sa.select(Report.village_code, Report.reporter_user_id, Report.target_user_id)
-            .join(report_attachments, report_attachments.c.report_id == Report.id)
-            .where(report_attachments.c.upload_id == upload_id))
-    for village_code, reporter_id, target_id in db.session.execute(stmt):
-        if reporter_id == user.id:
-            return True
-        if target_id != user.id and can(user, "report.view", region_code=village_code):
-            return True
-    return False
+    return db.session.scalar(sa.select(Report.id).join(
+        report_attachments, report_attachments.c.report_id == Report.id).where(
+        report_attachments.c.upload_id == upload_id, Report.reporter_user_id == user.id).limit(1)) is not None
 
 
 def seed_demo(echo):

@@ -23,9 +23,12 @@ class Report(db.Model):
     topic = sa.Column(sa.String(40), nullable=False)
     content = sa.Column(sa.Text, nullable=False)
     channel = sa.Column(sa.String(12), nullable=False)
-    village_code = sa.Column(sa.String(12), sa.ForeignKey("regions.code"), nullable=False)
-    township_code = sa.Column(sa.String(12), nullable=False)
+    # where the matter lies: a village, or only a township or a county (a report about a unit or a county office)
+    village_code = sa.Column(sa.String(12), sa.ForeignKey("regions.code"), nullable=True)
+    township_code = sa.Column(sa.String(12), nullable=True)
     county_code = sa.Column(sa.String(12), nullable=False)
+    # None: handled where it lies; "county"/"city": only that level and above may see it (a head is accused)
+    handling_level = sa.Column(sa.String(10), nullable=True)
     status = sa.Column(sa.String(16), nullable=False, default="received")
     disposition = sa.Column(sa.String(32), nullable=True)
     received_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
@@ -48,6 +51,7 @@ class Report(db.Model):
     target_person_key = sa.Column(sa.String(64), nullable=True, index=True)
     target_user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True)
     target_unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True)
+    target_roster_id = sa.Column(sa.Integer, sa.ForeignKey("cadres.id"), nullable=True)
     # abuse screening and retries
     flagged = sa.Column(sa.Boolean, nullable=False, default=False)
     flag_reason = sa.Column(sa.String(100), nullable=True)
@@ -59,6 +63,11 @@ class Report(db.Model):
     attachments = relationship("app.files.models.Upload", secondary="report_attachments", lazy="selectin")
     timeline = relationship("TimelineEvent", order_by="TimelineEvent.id", lazy="selectin",
                             back_populates="report")
+
+    @property
+    def region_code(self):
+        """The deepest region the report lies in: its village, else its township, else its county."""
+        return self.village_code or self.township_code or self.county_code
 
     __table_args__ = (
         sa.UniqueConstraint("idempotency_scope", "idempotency_key", name="uq_reports_idempotency"),
@@ -93,3 +102,24 @@ class TimelineEvent(db.Model):
     actor_label = sa.Column(sa.String(60), nullable=True)  # what the reporter sees, e.g. 县纪委监委
 
     report = relationship("Report", back_populates="timeline")
+
+
+class ReportConflict(db.Model):
+    """A possible match between a report and whom it accuses: that account (user_id) or that unit (unit_id) never
+    sees, handles, unseals or approves anything about the report, until an inspector above clears it (audited)."""
+
+    __tablename__ = "report_conflicts"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    report_id = sa.Column(BIGINT, sa.ForeignKey("reports.id"), nullable=False, index=True)
+    user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True)
+    unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True)
+    reason = sa.Column(sa.String(24), nullable=False)  # see app.reports.conflicts.REASON_LABELS
+    created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    cleared_at = sa.Column(UTCDateTime, nullable=True)
+    cleared_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    cleared_note = sa.Column(sa.String(200), nullable=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("user_id IS NOT NULL OR unit_id IS NOT NULL", name="ck_report_conflicts_party"),
+    )

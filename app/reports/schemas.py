@@ -28,6 +28,10 @@ class TargetSchema(Schema):
     power_item = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1))
     person_name = Line(load_default=None, allow_none=True, validate=validate.Length(min=1, max=40))
     person_post = Line(load_default=None, allow_none=True, validate=validate.Length(max=60))
+    roster_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1),
+                               metadata={"description": "被反映人在村（社区）公示名单中的编号"})
+    unit_id = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=1),
+                             metadata={"description": "被反映单位的编号（GET /units）"})
 
     @validates_schema
     def _consistent(self, data, **kwargs):
@@ -40,7 +44,11 @@ class TargetSchema(Schema):
 class SubmitSchema(Schema):
     """POST /reports."""
 
-    village_code = fields.String(required=True, validate=validate.Regexp(r"^\d{12}$", error="村代码应为 12 位数字"))
+    village_code = fields.String(load_default=None, allow_none=True,
+                                 validate=validate.Regexp(r"^\d{12}$", error="村代码应为 12 位数字"))
+    region_code = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Regexp(r"^\d{12}$", error="区划代码应为 12 位数字"),
+                                metadata={"description": "不属于某村的反映：所涉乡镇或县的 12 位代码"})
     kind = fields.String(required=True, validate=validate.OneOf(KINDS))
     topic = Line(required=True, validate=validate.Length(min=1, max=40))
     content = Paragraphs(required=True, validate=validate.Length(min=5, max=5000,
@@ -52,6 +60,14 @@ class SubmitSchema(Schema):
     attachment_ids = fields.List(fields.String(validate=validate.Regexp(r"^[0-9a-f]{32}$", error="附件编号无效")),
                                  load_default=list, validate=validate.Length(max=MAX_ATTACHMENTS,
                                                                              error=f"附件最多 {MAX_ATTACHMENTS} 个"))
+
+    @validates_schema
+    def _where(self, data, **kwargs):
+        target = data.get("target") or {}
+        if not data.get("village_code") and not data.get("region_code") and not target.get("unit_id"):
+            raise ValidationError("请选择所涉村（社区），或所涉乡镇、县，或被反映的单位", "village_code")
+        if data.get("village_code") and data.get("region_code"):
+            raise ValidationError("village_code 与 region_code 只填一个", "region_code")
 
     @validates_schema
     def _reporter(self, data, **kwargs):

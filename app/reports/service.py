@@ -12,7 +12,7 @@ from app.core.api import load_or_raise
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, ServiceUnavailable
 from app.extensions import db
-from app.reports import checks
+from app.reports import checks, conflicts
 from app.reports.models import Report, report_attachments
 from app.reports.receipts import hash_receipt, new_receipt_code, new_tracking_no
 from app.reports.schemas import SubmitSchema
@@ -38,9 +38,9 @@ def submit_report(data, *, user=None, client_key, idempotency_key=None):
         if replay is not None:
             return _replayed(replay)
     checks.check_topic(data["topic"])
-    village, township, county = checks.village_codes(data["village_code"])
-    side = checks.reporter_side(data, user)
-    target = checks.target_columns(data.get("target"), village)
+    village, township, county = checks.report_regions(data)
+    side = checks.reporter_side(data, user, village or township or county)
+    target = checks.target_columns(data.get("target"), village, county)
     uploads = checks.attachments(data["attachment_ids"], user)
     signature = text_signature(data["content"], words=bool(current_app.config.get("SIMILARITY_USE_JIEBA")))
     reporter = {} if data["anonymous"] else (data.get("reporter") or {})
@@ -89,6 +89,10 @@ def _insert(columns, uploads, user):
     db.session.flush()
     if uploads:
         db.session.execute(report_attachments.insert(), [{"report_id": report.id, "upload_id": u.id} for u in uploads])
+        if report.anonymous:  # nothing may lead back to the sender: no uploader, no upload time of his own
+            for upload in uploads:
+                upload.uploader_id, upload.created_at = None, now
+    conflicts.resolve(report, user)
     add_event(report, "submitted", visibility="public", to_status="received", actor_label="系统",
               note="已收到您的反映，我们将按规定时限办理")
     if report.operator_id is not None:

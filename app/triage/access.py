@@ -4,43 +4,18 @@ Re-exported by app.triage.service (visible_reports_stmt, get_report_for), which 
 """
 
 import sqlalchemy as sa
-from flask import current_app
 
-from app.auth.models import RoleGrant, User
+from app.auth.models import User
 from app.auth.permissions import can, region_scopes, require, unit_scopes
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from app.extensions import db
 from app.regions.models import Region
+from app.reports.conflicts import LEVEL_DIGITS, conflicted_unit_ids, not_conflicted_clause
 from app.reports.models import Report
 from app.security.service import audit
 from app.triage.models import Assignment, Recusal
 
-# posts whose holder heads a township or a county unit: reports about them go to the county (Art. 15)
-DEFAULT_HEAD_POSTS = ("乡镇党委书记", "镇党委书记", "乡党委书记", "乡镇长", "镇长", "乡长", "镇（乡）长", "局长",
-                      "主任（局长）")
 COUNTY_PREFIX_LEN = 6
-
-
-def head_posts():
-    """Posts (matched as the end of Report.target_person_post) whose reports only the level above sees."""
-    raw = current_app.config.get("TRIAGE_HEAD_POSTS")
-    if raw is None:
-        return DEFAULT_HEAD_POSTS
-    items = raw.replace("，", ",").split(",") if isinstance(raw, str) else raw
-    return tuple(p.strip() for p in items if p.strip())
-
-
-def is_head_post(post):
-    """Whether a post names the head of a township or unit (see head_posts)."""
-    post = (post or "").strip()
-    return bool(post) and any(post.endswith(p) for p in head_posts())
-
-
-def _head_clause():
-    posts = head_posts()
-    if not posts:
-        return sa.false()
-    return sa.or_(*[Report.target_person_post.like(f"%{p}") for p in posts])
 
 
 def scope_clause(prefix):
@@ -53,21 +28,26 @@ def scope_clause(prefix):
         return Report.township_code == prefix.ljust(12, "0")
     if len(prefix) == 12:
         return Report.village_code == prefix
-    return Report.village_code.startswith(prefix)
+    return Report.county_code.startswith(prefix, autoescape=True)
+
+
+def _level_clause(prefix):
+    """SQL: a scope of this depth may handle the report (it is not raised above him: Report.handling_level)."""
+    if prefix is None:
+        return sa.true()
+    too_low = [level for level, digits in LEVEL_DIGITS.items() if len(prefix) > digits]
+    if not too_low:
+        return sa.true()
+    return sa.or_(Report.handling_level.is_(None), Report.handling_level.not_in(too_low))
 
 
 def _inspector_clause(user, action):
     scopes = region_scopes(user, action)
     if not scopes:
         return None
-    parts = []
-    for prefix in scopes:
-        clause = scope_clause(prefix)
-        if prefix is not None and len(prefix) > COUNTY_PREFIX_LEN:  # below the county: not about a head
-            clause = sa.and_(clause, sa.or_(Report.target_person_post.is_(None), sa.not_(_head_clause())))
-        parts.append(clause)
+    parts = [sa.and_(scope_clause(prefix), _level_clause(prefix)) for prefix in scopes]
     recused = sa.select(Recusal.village_code).where(Recusal.inspector_id == user.id)
-    return sa.and_(sa.or_(*parts), Report.village_code.not_in(recused))
+    return sa.and_(sa.or_(*parts), sa.or_(Report.village_code.is_(None), Report.village_code.not_in(recused)))
 
 
 def _unit_clause(user):
@@ -75,8 +55,7 @@ def _unit_clause(user):
     if not units:
         return None
     assigned = sa.select(Assignment.report_id).where(Assignment.unit_id.in_(units))
-    return sa.and_(Report.id.in_(assigned),
-                   sa.or_(Report.target_unit_id.is_(None), Report.target_unit_id.not_in(units)))
+    return Report.id.in_(assigned)
 
 
 def visibility_clause(user, action="report.view"):
@@ -86,8 +65,7 @@ def visibility_clause(user, action="report.view"):
     parts = [c for c in (_inspector_clause(user, action), _unit_clause(user)) if c is not None]
     if not parts:
         return sa.false()
-    not_accused = sa.or_(Report.target_user_id.is_(None), Report.target_user_id != user.id)
-    return sa.and_(sa.or_(*parts), not_accused)
+    return sa.and_(sa.or_(*parts), not_conflicted_clause(user))
 
 
 def visible_reports_stmt(user, action="report.view"):
@@ -105,7 +83,7 @@ def is_inspector_of(user, report, action="report.view"):
     if _inspector_clause(user, action) is None:
         return False
     stmt = sa.select(Report.id).where(Report.id == report.id, _inspector_clause(user, action),
-                                      sa.or_(Report.target_user_id.is_(None), Report.target_user_id != user.id))
+                                      not_conflicted_clause(user))
     return db.session.scalar(stmt) is not None
 
 
@@ -122,16 +100,8 @@ def get_report_for(user, report_id):
 
 
 def accused_unit_ids(report):
-    """Units a report may never be assigned to: its target unit and the accused account's units."""
-    units = {report.target_unit_id} if report.target_unit_id else set()
-    if report.target_user_id:
-        accused = db.session.get(User, report.target_user_id)
-        if accused is not None:
-            if accused.unit_id:
-                units.add(accused.unit_id)
-            units |= {g.unit_id for g in db.session.scalars(
-                sa.select(RoleGrant).where(RoleGrant.user_id == accused.id, RoleGrant.unit_id.is_not(None)))}
-    return units
+    """Units a report may never be assigned to: every unit among its possible matches."""
+    return conflicted_unit_ids(report.id)
 
 
 def scope_label(user, report, action="report.triage"):
@@ -139,7 +109,7 @@ def scope_label(user, report, action="report.triage"):
 
     best = None
     for prefix in region_scopes(user, action):
-        if prefix is not None and report.village_code.startswith(prefix) and (best is None or len(prefix) > len(best)):
+        if prefix is not None and report.region_code.startswith(prefix) and (best is None or len(prefix) > len(best)):
             best = prefix
     if best is None:
         return "纪委监委"

@@ -7,7 +7,8 @@ from app.core.pagination import keyset_page
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
-from app.reports.models import Report
+from app.reports.conflicts import party_clause
+from app.reports.models import Report, ReportConflict
 from app.reports.timeline import add_event
 from app.security.service import audit
 from app.triage import service as triage
@@ -24,23 +25,26 @@ MAX_REPORTS = 200
 
 
 def case_scope_clause(user, action="report.triage"):
-    """SQL condition: cases within the user's region scopes for action (false when none)."""
+    """SQL condition: cases within the user's region scopes for action, none of whose reports may accuse him."""
     scopes = region_scopes(user, action)
-    if None in scopes:
-        return sa.true()
     if not scopes:
         return sa.false()
+    accused = sa.exists().where(CaseReport.case_id == Case.id, ReportConflict.report_id == CaseReport.report_id,
+                                party_clause(user))
+    if None in scopes:
+        return ~accused
     clauses = []
     for prefix in scopes:
         clauses.append(Case.township_code.startswith(prefix, autoescape=True))
         clauses.append(sa.and_(Case.township_code.is_(None), Case.county_code.startswith(prefix, autoescape=True)))
-    return sa.or_(*clauses)
+    return sa.and_(sa.or_(*clauses), ~accused)
 
 
 def get_case(user, case_id, action="report.triage"):
     """A case the user may work on, or 404 (a case outside his scope does not exist for him)."""
     case = db.session.get(Case, case_id)
-    if case is None or not can(user, action, region_code=case.scope_code):
+    if case is None or not can(user, action, region_code=case.scope_code) or not db.session.scalar(
+            sa.select(sa.literal(True)).where(Case.id == case.id, case_scope_clause(user, action))):
         raise NotFound("未找到该问题", code="case_not_found")
     return case
 
@@ -158,11 +162,27 @@ def _check_linkable(report):
 def _link(user, case, report):
     db.session.add(CaseReport(case_id=case.id, report_id=report.id, added_by_id=user.id, added_at=utcnow()))
     db.session.flush()
+    share_conflicts(case.id, user)
     if report.status in MERGE_STATES:
         triage.apply_action(user, report, "merge", note=MERGE_NOTE, visibility="public", case_id=case.id)
     else:
         add_event(report, "merge", actor=user, actor_label=scope_label(user, report), note=MERGE_NOTE,
                   visibility="public", from_status=report.status, to_status=report.status)
+
+
+def share_conflicts(case_id, actor):
+    """One matter, one set of possible matches: every report of a case carries every report's open conflicts."""
+    ids = list(db.session.scalars(sa.select(CaseReport.report_id).where(CaseReport.case_id == case_id)))
+    rows = list(db.session.scalars(sa.select(ReportConflict).where(
+        ReportConflict.report_id.in_(ids), ReportConflict.cleared_at.is_(None))))
+    have = {(r.report_id, r.user_id, r.unit_id) for r in rows}
+    for party in {(r.user_id, r.unit_id) for r in rows}:
+        for report_id in ids:
+            if (report_id, *party) not in have:
+                db.session.add(ReportConflict(report_id=report_id, user_id=party[0], unit_id=party[1],
+                                              reason="same_matter"))
+                audit("report.conflict_shared", actor, "report", report_id,
+                      {"case_id": case_id, "user_id": party[0], "unit_id": party[1]})
 
 
 def _common(values):

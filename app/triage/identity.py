@@ -12,9 +12,10 @@ from app.core.pagination import keyset_page
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
+from app.reports.conflicts import conflicted_with, not_conflicted_clause
 from app.reports.models import Report
 from app.security.service import audit
-from app.triage.access import is_inspector_of
+from app.triage.access import is_inspector_of, scope_clause
 from app.triage.models import IdentityRequest
 
 SEALED = "实名（已封存）"
@@ -27,12 +28,12 @@ def custodian_configured(report):
     grants = db.session.scalars(sa.select(RoleGrant).join(User, User.id == RoleGrant.user_id).where(
         RoleGrant.role.in_(ACTIONS["identity.custody"]), User.is_active.is_(True)))
     return any((g.region_code is None and g.unit_id is None) or
-               (g.region_code and in_subtree(g.region_code, report.village_code)) for g in grants)
+               (g.region_code and in_subtree(g.region_code, report.region_code)) for g in grants)
 
 
 def file_request(user, report, reason):
     """An inspector asks, with a written reason, to see the reporter's identity; the request starts pending."""
-    require(user, "identity.request", region_code=report.village_code)
+    require(user, "identity.request", region_code=report.region_code)
     if not is_inspector_of(user, report, "identity.request"):
         raise NotFound("未找到该举报或无权查看", code="report_not_found")
     reason = (reason or "").strip()
@@ -58,7 +59,8 @@ def get_request_for_custodian(user, request_id):
     """A request a custodian may decide (404 outside his scope)."""
     require(user, "identity.custody")
     request = db.session.get(IdentityRequest, request_id)
-    if request is None or not can(user, "identity.custody", region_code=request.report.village_code):
+    if request is None or not can(user, "identity.custody", region_code=request.report.region_code) \
+            or conflicted_with(user, request.report_id):
         raise NotFound("未找到该身份查看申请", code="request_not_found")
     return request
 
@@ -70,6 +72,8 @@ def decide(user, request_id, approve, note=None):
         raise Forbidden("不能审批本人提交的申请", code="own_request")
     if request.status != "pending":
         raise Conflict("该申请已经处理过", code="request_decided")
+    if approve and conflicted_with(request.requester, request.report_id):
+        raise Conflict("申请人或其所在单位可能是该举报的被反映对象，不能批准", code="requester_conflicted")
     request.status = "approved" if approve else "denied"
     request.decided_by_id, request.decided_at = user.id, utcnow()
     request.decision_note = ((note or "").strip() or None)
@@ -84,7 +88,8 @@ def list_requests(user, status, limit, cursor):
     scopes = region_scopes(user, "identity.custody")
     stmt = sa.select(IdentityRequest).join(Report, Report.id == IdentityRequest.report_id)
     if None not in scopes:
-        stmt = stmt.where(sa.or_(*[Report.village_code.startswith(p) for p in scopes]))
+        stmt = stmt.where(sa.or_(*[scope_clause(p) for p in scopes]))
+    stmt = stmt.where(not_conflicted_clause(user))
     if status:
         stmt = stmt.where(IdentityRequest.status == status)
     return keyset_page(db.session, stmt, [(IdentityRequest.id, True)], limit, cursor)

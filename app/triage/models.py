@@ -43,6 +43,7 @@ class IdentityRequest(db.Model):
     decision_note = sa.Column(sa.String(500), nullable=True)
 
     report = relationship(Report, lazy="joined")
+    requester = relationship("User", foreign_keys=[requester_id], lazy="joined")
     __table_args__ = (sa.Index("ix_identity_requests_status_id", "status", "id"),)
 
 

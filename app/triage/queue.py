@@ -11,6 +11,7 @@ from app.core.pagination import keyset_page, where_equal
 from app.core.timeutil import to_cst, today_cst
 from app.extensions import db
 from app.regions.models import Region, Unit
+from app.reports.conflicts import accused_summary
 from app.reports.models import Report
 from app.security.service import audit
 from app.triage import deadlines, identity, similarity, states
@@ -70,7 +71,7 @@ def queue_items(reports):
     stored = db.session.scalars(sa.select(ReportDeadline).where(ReportDeadline.report_id.in_(ids)))
     rows = {d.report_id: d for d in stored}
     names = dict(db.session.execute(sa.select(Region.code, Region.display_name).where(
-        Region.code.in_({r.village_code for r in reports} | {r.township_code for r in reports}))).all())
+        Region.code.in_({r.region_code for r in reports} | {r.township_code or r.county_code for r in reports}))).all())
     today = today_cst()
     return [_summary(r, names, deadlines.due_info(*deadlines.current_due(r, rows.get(r.id)), today)) for r in reports]
 
@@ -80,8 +81,8 @@ def _summary(report, names, due):
         "id": report.id, "tracking_no": report.tracking_no, "kind": report.kind,
         "kind_label": KIND_LABELS.get(report.kind, report.kind), "topic": report.topic, "status": report.status,
         "status_label": states.STATE_LABELS.get(report.status, report.status), "channel": report.channel,
-        "village_code": report.village_code, "village_name": names.get(report.village_code),
-        "township_code": report.township_code, "township_name": names.get(report.township_code),
+        "village_code": report.village_code, "village_name": names.get(report.region_code),
+        "township_code": report.township_code, "township_name": names.get(report.township_code or report.county_code),
         "received_at": report.received_at, "status_changed_at": report.status_changed_at,
         "anonymous": report.anonymous, "disposition": report.disposition,
         "disposition_label": states.DISPOSITION_LABELS.get(report.disposition) if report.disposition else None,
@@ -95,7 +96,7 @@ def report_detail(user, report_id):
     as_inspector = is_inspector_of(user, report)
     row = db.session.get(ReportDeadline, report.id)
     names = dict(db.session.execute(sa.select(Region.code, Region.display_name).where(
-        Region.code.in_((report.village_code, report.township_code)))).all())
+        Region.code.in_((report.region_code, report.township_code or report.county_code)))).all())
     today = today_cst()
     detail = _summary(report, names, deadlines.due_info(*deadlines.current_due(report, row), today))
     assignments = list(db.session.scalars(sa.select(Assignment).where(Assignment.report_id == report.id)
@@ -130,9 +131,8 @@ def _actions(report):
 
 
 def _target(report):
-    return {"person_name": report.target_person_name, "person_post": report.target_person_post,
-            "unit_id": report.target_unit_id, "disclosure_id": report.target_disclosure_id,
-            "power_item": report.target_power_item}
+    return {**accused_summary(report), "unit_id": report.target_unit_id, "roster_id": report.target_roster_id,
+            "disclosure_id": report.target_disclosure_id, "power_item": report.target_power_item}
 
 
 def _assignment(a):
@@ -145,7 +145,7 @@ def _assignment(a):
 def similar_reports(user, report_id, limit=10):
     """Likely duplicates among reports the user sees in the same county and window, best first."""
     report = get_report_for(user, report_id)
-    require(user, "report.view", region_code=report.village_code)
+    require(user, "report.view", region_code=report.region_code)
     cfg = current_app.config
     window = timedelta(days=int(cfg.get("DUPLICATE_WINDOW_DAYS", 180)))
     # candidates as plain rows of the ranking columns (no ORM objects, no timelines); full rows for matches only

@@ -5,6 +5,7 @@ from marshmallow import Schema, ValidationError, fields, post_load, validate
 from app.core.fields import Timestamp
 from app.core.pagination import PageQuery
 from app.disclosures.content_fields import Line, Paragraphs
+from app.reports.conflicts import accused_summary, conflicted_with
 from app.reports.models import KINDS
 from app.triage.models import IDENTITY_REQUEST_LABELS
 from app.triage.states import DISPOSITIONS, STATES
@@ -240,6 +241,10 @@ class IdentityRequestOut(Schema):
     decided_by_id = fields.Integer()
     decided_at = Timestamp()
     decision_note = fields.String()
+    accused = fields.Function(lambda r: accused_summary(r.report),
+                              metadata={"description": "被反映对象及所有可能匹配（利益冲突）"})
+    requester_conflicted = fields.Function(lambda r: conflicted_with(r.requester, r.report_id),
+                                           metadata={"description": "申请人或其单位是否可能是被反映人"})
 
     def _label(self, obj):
         return IDENTITY_REQUEST_LABELS.get(obj.status)
@@ -274,3 +279,30 @@ class SimilarItem(Schema):
     score = fields.Float()
     text_score = fields.Float()
     reasons = fields.List(fields.String())
+
+
+class PossibleMatch(Schema):
+    """An account or unit that may be the accused: it never sees or handles the report."""
+
+    id = fields.Integer()
+    user_id = fields.Integer(allow_none=True)
+    unit_id = fields.Integer(allow_none=True)
+    label = fields.String()
+    reason = fields.String()
+    reason_label = fields.String()
+
+
+class AccusedSchema(Schema):
+    """GET /triage/reports/{id}/conflicts."""
+
+    person_name = fields.String(allow_none=True)
+    person_post = fields.String(allow_none=True)
+    unit_name = fields.String(allow_none=True)
+    handling_level = fields.String(allow_none=True)
+    possible_matches = fields.List(fields.Nested(PossibleMatch))
+
+
+class ClearConflictSchema(Schema):
+    """POST /triage/reports/{id}/conflicts/{cid}/clear."""
+
+    reason = _text(200, required=True, min_len=5, message="排除理由应为 5 到 200 字")

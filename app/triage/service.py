@@ -13,6 +13,7 @@ from app.core.timeutil import to_cst, today_cst, utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.regions.models import Unit
+from app.reports.conflicts import conflicted_with
 from app.reports.timeline import add_event
 from app.security.service import audit
 from app.triage import deadlines, states
@@ -33,7 +34,7 @@ MAX_NOTE = 2000
 
 def require_triage(actor, report):
     """404 unless the actor sees the report as an inspector; 403 unless he may triage it there."""
-    require(actor, "report.triage", region_code=report.village_code)
+    require(actor, "report.triage", region_code=report.region_code)
     if not is_inspector_of(actor, report, "report.triage"):
         raise NotFound("未找到该举报或无权查看", code="report_not_found")
 
@@ -119,7 +120,7 @@ def _check_unit(report, unit_id, due_date):
     unit = db.session.get(Unit, unit_id)
     if unit is None or not unit.is_active:
         raise BadRequest("承办单位不存在或已停用", code="unit_not_found", fields={"unit_id": ["承办单位不存在"]})
-    if not report.village_code.startswith(region_prefix(unit.region_code)):
+    if not report.region_code.startswith(region_prefix(unit.region_code)):
         raise BadRequest("该单位不负责此村（社区）所在区域", code="unit_out_of_region",
                          fields={"unit_id": ["单位不在辖区"]})
     if unit.id in accused_unit_ids(report):
@@ -188,8 +189,8 @@ def answer_assignment(actor, assignment, *, answer, rectified=False):
     if actor is None or not can(actor, "unit.respond", unit_id=assignment.unit_id):
         raise Forbidden()
     report = assignment.report
-    if report.target_user_id == actor.id or assignment.unit_id in accused_unit_ids(report):
-        raise Forbidden()
+    if conflicted_with(actor, report.id) or assignment.unit_id in accused_unit_ids(report):
+        raise Forbidden("您或您所在单位可能是被反映对象，不能办理此件", code="conflict_of_interest")
     if not assignment.is_open or report.status != "assigned":
         raise Conflict("该交办事项已答复或已撤回", code="assignment_closed")
     answer = _text(answer)

@@ -7,6 +7,7 @@ from app.core.timeutil import today_cst
 from app.errors import NotFound
 from app.extensions import db
 from app.regions.models import Region
+from app.reports.conflicts import conflicted_with
 from app.reports.models import Report
 from app.reports.topics import KIND_LABELS
 from app.triage import service as triage
@@ -72,14 +73,14 @@ def unit_reports(user, warning):
     out = []
     for link in warning.report_links:
         report = link.report
-        if report.target_user_id == user.id or warning.unit_id in accused_unit_ids(report):
+        if conflicted_with(user, report.id) or warning.unit_id in accused_unit_ids(report):
             continue
         out.append(_unit_report(report, with_content=report.id in assigned))
     return out
 
 
 def _unit_report(report, with_content):
-    village = db.session.get(Region, report.village_code)
+    village = db.session.get(Region, report.region_code)
     return {"tracking_no": report.tracking_no, "kind_label": KIND_LABELS.get(report.kind, report.kind),
             "topic": report.topic, "village_name": village.display_name if village else "",
             "received_at": report.received_at, "content": report.content if with_content else None}

@@ -19,6 +19,7 @@ def make_report(app, village=LONGJING, *, kind="suggestion", topic="村级债务
                 status="received", anonymous=True, reporter_user_id=None, reporter_name=None, received_at=None,
                 channel="h5", layer=None, target_user_id=None, target_unit_id=None, target_person_post=None):
     """Insert a report with its `submitted` event; returns its id."""
+    from app.reports.conflicts import resolve
     from app.reports.models import Report, TimelineEvent
 
     received_at = received_at or datetime.now(UTC)
@@ -32,6 +33,7 @@ def make_report(app, village=LONGJING, *, kind="suggestion", topic="村级债务
             target_unit_id=target_unit_id, target_person_post=target_person_post)
         db.session.add(report)
         db.session.flush()
+        resolve(report)  # whom it accuses becomes conflicts, as at intake
         db.session.add(TimelineEvent(report_id=report.id, action="submitted", to_status="received", visibility="public",
                                      at=received_at))
         db.session.commit()

@@ -91,8 +91,11 @@ def test_a_report_naming_the_handler_is_not_listed_to_him(app, client, casework)
     rid, aid = _assigned(app, casework, kind="tipoff")
     from app.reports.models import Report
 
+    from app.reports.models import ReportConflict
+
     with app.app_context():  # the accused turns out to be the handler himself after the assignment
         db.session.get(Report, rid).target_user_id = casework.ids.agri_handler
+        db.session.add(ReportConflict(report_id=rid, user_id=casework.ids.agri_handler, reason="named_account"))
         db.session.commit()
     assert client.get("/api/v1/unit/assignments", headers=casework.agri_handler).get_json()["items"] == []
     resp = client.post(f"/api/v1/unit/assignments/{aid}/response", json={"content": "无问题", "rectified": False},
