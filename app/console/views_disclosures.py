@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 
 from app.auth.permissions import can
+from app.console import confirm as confirmation
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
@@ -80,8 +81,9 @@ def _actions(user, detail):
             "withdraw": edit and detail["status"] == "published"}
 
 
-def detail_page(user, disclosure_id, status=200, message=None, errors=None, form=None):
-    """Render one disclosure: the chosen (default newest) version's content, the history and the action forms."""
+def detail_page(user, disclosure_id, status=200, message=None, errors=None, form=None, confirm=None):
+    """Render one disclosure: the chosen (default newest) version's content, the history and the action forms
+    (`confirm`: the confirmation step of an approval)."""
     detail = d_staff.staff_detail(user, disclosure_id)
     versions = {v["version"]: v for v in detail["versions"]}
     wanted = request.args.get("version", type=int)
@@ -89,7 +91,7 @@ def detail_page(user, disclosure_id, status=200, message=None, errors=None, form
     village = db.session.get(Region, detail["village_code"])
     return render("disclosures/detail.html", status=status, d=detail, shown=shown, village=village,
                   township=ancestors(village).get("township"), actions=_actions(user, detail),
-                  message=message, errors=errors or {}, form=form or {})
+                  message=message, errors=errors or {}, form=form or {}, confirm=confirm)
 
 
 @bp.route("/disclosures/<int:disclosure_id>")
@@ -98,7 +100,16 @@ def disclosure(disclosure_id):
     return detail_page(staff("disclosure.view_staff"), disclosure_id)
 
 
-def _transition(disclosure_id, action, call, schema=None):
+def _approval_step(user, disclosure_id):
+    """The confirmation of an approval that would go through (else None: the service then says why not)."""
+    detail = d_staff.staff_detail(user, disclosure_id)
+    actions = _actions(user, detail)
+    if not actions["review"] or actions["own_submission"]:
+        return None
+    return confirmation.approve_preview(detail["village_code"], detail["versions"][-1].get("submitted_by"))
+
+
+def _transition(disclosure_id, action, call, schema=None, confirm_step=None):
     user = staff("disclosure.view_staff")
     form = {}
     data = {}
@@ -107,6 +118,10 @@ def _transition(disclosure_id, action, call, schema=None):
         data, errors = validate_form(schema, {k: v for k, v in form.items() if v is not None})
         if errors:
             return detail_page(user, disclosure_id, 400, "请按提示填写后重新提交", errors, form)
+    if confirm_step is not None and not confirmation.confirmed(request.form):
+        preview = confirm_step(user, disclosure_id)
+        if preview is not None:
+            return detail_page(user, disclosure_id, form=form, confirm=preview)
     try:
         call(user, disclosure_id, data)
     except DomainError as err:
@@ -123,9 +138,9 @@ def disclosure_submit(disclosure_id):
 
 @bp.route("/disclosures/<int:disclosure_id>/approve", methods=["POST"])
 def disclosure_approve(disclosure_id):
-    """The reviewer approves (with an optional note)."""
+    """The reviewer approves (with an optional note), after a confirmation naming who may publish."""
     return _transition(disclosure_id, "approve", lambda u, i, d: d_service.approve(u, i, d.get("note")),
-                       d_schemas.ApproveSchema())
+                       d_schemas.ApproveSchema(), _approval_step)
 
 
 @bp.route("/disclosures/<int:disclosure_id>/reject", methods=["POST"])

@@ -3,6 +3,7 @@
 from flask import Response, flash, redirect, request, url_for
 
 from app.auth.permissions import can, region_prefix
+from app.console import confirm as confirmation
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
@@ -48,8 +49,9 @@ def _unit_options(report):
             if u.region_code and report["village_code"].startswith(region_prefix(u.region_code))]
 
 
-def report_page(user, report_id, status=200, errors=None, message=None, form=None, active=None):
-    """Render the report page (the detail view is audited and committed as in the API)."""
+def report_page(user, report_id, status=200, errors=None, message=None, form=None, active=None, confirm=None):
+    """Render the report page (the detail view is audited and committed as in the API); `confirm` is the
+    confirmation step of the `active` action."""
     detail = queue.report_detail(user, report_id)
     db.session.commit()
     can_triage = bool(detail["allowed_actions"])
@@ -63,7 +65,7 @@ def report_page(user, report_id, status=200, errors=None, message=None, form=Non
                   open_cases=open_cases, units=_unit_options(detail) if can_triage else [],
                   dispositions=list(DISPOSITION_LABELS.items()), event_names=EVENT_NAMES,
                   channel_labels=CHANNEL_LABELS, errors=errors, general=split_errors(errors, placed),
-                  message=message, form=form or {}, active=active,
+                  message=message, form=form or {}, active=active, confirm=confirm,
                   may_request=can(user, "identity.request", region_code=detail["village_code"]),
                   may_triage=can(user, "report.triage", region_code=detail["village_code"]))
 
@@ -93,6 +95,9 @@ def triage_act(report_id, action):
     if errors:
         return report_page(user, report_id, 400, _prefixed(errors, action), "请按提示修改后再提交", form, action)
     try:
+        if action in confirmation.TRIAGE_ACTIONS and not confirmation.confirmed(request.form):
+            preview = confirmation.triage_preview(user, report_id, action, data)
+            return report_page(user, report_id, form=form, active=action, confirm=preview)
         report = service.get_report_for(user, report_id)
         service.apply_action(user, report, action, **data)
         db.session.commit()
@@ -107,7 +112,7 @@ def triage_act(report_id, action):
 
 @bp.route("/triage/reports/<int:report_id>/messages", methods=["POST"])
 def triage_message(report_id):
-    """A message to the reporter (public) or an internal note."""
+    """An internal note, or a message to the reporter when 举报人可见 was chosen (internal unless said)."""
     user = staff("report.triage")
     form = {"msg-content": clean(request.form.get("msg-content")),
             "msg-visibility": clean(request.form.get("msg-visibility"))}

@@ -2,6 +2,7 @@
 
 from flask import flash, redirect, request, url_for
 
+from app.console import confirm as confirmation
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
@@ -30,8 +31,9 @@ def _list_args(schema, prefix):
     return raw, args
 
 
-def unit_page(user, status=200, errors=None, message=None, form=None, active=None):
-    """Both lists of the handler's units, with the answer forms (one of them possibly showing errors)."""
+def unit_page(user, status=200, errors=None, message=None, form=None, active=None, confirm=None):
+    """Both lists of the handler's units, with the answer forms (one of them possibly showing errors, or the
+    confirmation step of its answer)."""
     a_raw, a_args = _list_args(UnitAssignmentsQuery(), "a")
     w_raw, w_args = _list_args(WarningsQuery(), "w")
     assignments = unit_work.list_assignments(user, a_args)
@@ -45,7 +47,7 @@ def unit_page(user, status=200, errors=None, message=None, form=None, active=Non
                   assignment_statuses=ASSIGNMENT_STATUSES, warning_statuses=list(WARNING_STATUS_LABELS.items()),
                   warning_labels=WARNING_STATUS_LABELS, today=today_cst(), errors=errors,
                   general=split_errors(errors, ("content", "rectified")), message=message, form=form or {},
-                  active=active)
+                  active=active, confirm=confirm)
 
 
 @bp.route("/unit")
@@ -62,6 +64,9 @@ def _answer(kind, item_id):
         return unit_page(user, 400, errors, "请按提示修改后再提交", form, (kind, item_id))
     respond = unit_work.respond_assignment if kind == "assignment" else unit_work.respond_warning
     try:
+        if not confirmation.confirmed(request.form):
+            preview = confirmation.unit_answer_preview(user, kind, item_id, data["content"], data["rectified"])
+            return unit_page(user, form=form, active=(kind, item_id), confirm=preview)
         respond(user, item_id, data["content"], data["rectified"])
     except DomainError as err:
         db.session.rollback()

@@ -105,12 +105,39 @@ def test_full_workflow_submit_reject_edit_approve_publish(app, village_staff):
     assert "第3行凭证号缺失" in text(pub.get("/console/disclosures"))
 
     assert post(pub, f"{url}/submit", url).status_code == 302
-    assert post(rev, f"{url}/approve", url, {"note": "已核对凭证"}).status_code == 302
+    asked = post(rev, f"{url}/approve", url, {"note": "已核对凭证"})
+    assert asked.status_code == 200 and "请确认：审核通过" in text(asked)
+    assert "审核通过后村务公开员可发布" in text(asked) and state_of(app, did)[1] == "submitted"
+    assert post(rev, f"{url}/approve", url, {"note": "已核对凭证", "confirm": "1"}).status_code == 302
     assert state_of(app, did)[1] == "approved"
     published = post(pub, f"{url}/publish", url)
     assert published.status_code == 302 and state_of(app, did) == ("published", "published", 1)
     history = text(pub.get(url))
     assert "已核对凭证" in history and "第 1 号" in history and "更正" in history and "撤回这条公开内容" in history
+
+
+def test_approval_asks_first_and_names_who_may_publish(app, village_staff, console_as):
+    pub, rev, other = village_staff
+    township = console_as(("publisher", LONGJING[:9] + "000"), username="pub_baofeng")
+    did = make_draft(app, pub.user_id)
+    url = f"/console/disclosures/{did}"
+    post(pub, f"{url}/submit", url)
+    page = text(rev.get(url))
+    assert 'data-confirm-step' in page
+    asked = post(rev, f"{url}/approve", url, {"note": "凭证齐全"})
+    body = text(asked)
+    assert asked.status_code == 200 and "审核通过后村务公开员可发布" in body
+    with app.app_context():
+        name = {c: db.session.get(User, c.user_id).display_name for c in (pub, township, other)}
+    listed = body.split("本村的村务公开员（")[1].split("）")[0]
+    assert listed == f"{name[pub]}、{name[township]}，共 2 人"  # the village's and the township's publishers
+    assert f"提交人 {name[pub]} 将看到“已审核通过”" in body
+    assert 'name="confirm" value="1"' in body and 'value="凭证齐全"' in body
+    assert state_of(app, did)[1] == "submitted"
+    with app.app_context():
+        assert not db.session.scalar(sa.select(AuditEntry.id).where(AuditEntry.action == "disclosure.approve"))
+    assert post(rev, f"{url}/approve", url, {"note": "凭证齐全", "confirm": "1"}).status_code == 302
+    assert state_of(app, did)[1] == "approved"
 
 
 def test_wrong_state_is_a_conflict_in_chinese_and_changes_nothing(app, village_staff):

@@ -99,7 +99,7 @@ def test_report_page_shows_timeline_sealed_identity_and_audits_the_view(app, sta
     assert resp.status_code == 200
     body = text(resp)
     assert SECRET_TEXT in body and "实名（已封存）" in body and "张三丰" not in body
-    assert "办理记录" in body and "确认受理" in body and "申请查看身份" in body
+    assert "办理记录" in body and "data-confirm-step" in body and "申请查看身份" in body
     from app.security.models import AuditEntry
 
     with app.app_context():
@@ -129,7 +129,7 @@ def test_accepting_a_tipoff_needs_a_disposition(app, staff):
     assert resp.status_code == 400
     assert "请选择处置方式" in text(resp) and _status(app, report_id) == "received"
 
-    resp = post_form(client, url, {"accept-disposition": "talk_inquiry"}, page="/console/")
+    resp = post_form(client, url, {"accept-disposition": "talk_inquiry", "confirm": "1"}, page="/console/")
     assert resp.status_code == 302
     assert _status(app, report_id) == "accepted"
     page = text(client.get(resp.headers["Location"]))
@@ -148,7 +148,8 @@ def test_refuse_without_reason_saves_nothing(app, staff):
 def test_assign_checks_unit_and_due_date(app, staff):
     report_id = make_report(app)
     client = staff["inspector"]
-    assert post_form(client, f"/console/triage/reports/{report_id}/act/accept", {}, page="/console/").status_code == 302
+    assert post_form(client, f"/console/triage/reports/{report_id}/act/accept", {"confirm": "1"},
+                     page="/console/").status_code == 302
     url = f"/console/triage/reports/{report_id}/act/assign"
     past = (today_cst() - timedelta(days=3)).isoformat()
     resp = post_form(client, url, {"assign-unit_id": str(staff["agri"]), "assign-due_date": past}, page="/console/")
@@ -157,7 +158,7 @@ def test_assign_checks_unit_and_due_date(app, staff):
     assert resp.status_code == 400 and _status(app, report_id) == "accepted"
     due = (today_cst() + timedelta(days=10)).isoformat()
     resp = post_form(client, url, {"assign-unit_id": str(staff["agri"]), "assign-due_date": due,
-                                   "assign-note": "请核实"}, page="/console/")
+                                   "assign-note": "请核实", "confirm": "1"}, page="/console/")
     assert resp.status_code == 302 and _status(app, report_id) == "assigned"
     assert "竹山县农业农村局" in text(client.get(f"/console/triage/reports/{report_id}"))
 

@@ -50,26 +50,27 @@ def test_answer_an_assignment_and_a_warning(app, staff):
     warning_id = _warning(app, staff, staff["agri"])
     client = staff["handler"]
     resp = post_form(client, f"/console/unit/assignments/{assignment_id}/response",
-                     {"content": "已重新召开村民代表会议评议", "rectified": "true"}, page="/console/")
+                     {"content": "已重新召开村民代表会议评议", "rectified": "true", "confirm": "1"}, page="/console/")
     assert resp.status_code == 302
     assert report_of(app, report_id)[0] == "responded"
     resp = post_form(client, f"/console/unit/warnings/{warning_id}/response",
-                     {"content": "正在逐户复核", "rectified": "false"}, page="/console/")
+                     {"content": "正在逐户复核", "rectified": "false", "confirm": "1"}, page="/console/")
     assert resp.status_code == 302
     body = text(client.get("/console/unit"))
     assert "已重新召开村民代表会议评议" in body and "正在逐户复核" in body
     resp = post_form(client, f"/console/unit/warnings/{warning_id}/response",
-                     {"content": "复核完毕，已取消不符合条件的一户", "rectified": "true"}, page="/console/")
+                     {"content": "复核完毕，已取消不符合条件的一户", "rectified": "true",
+                                                    "confirm": "1"}, page="/console/")
     assert resp.status_code == 302
     from app.triage.case_models import UnitWarning
 
     with app.app_context():
         assert db.session.get(UnitWarning, warning_id).status == "rectified"
     again = post_form(client, f"/console/unit/warnings/{warning_id}/response",
-                      {"content": "再报", "rectified": "true"}, page="/console/")
+                      {"content": "再报", "rectified": "true", "confirm": "1"}, page="/console/")
     assert again.status_code == 409 and "不能再次反馈" in text(again)
     twice = post_form(client, f"/console/unit/assignments/{assignment_id}/response",
-                      {"content": "再答", "rectified": "true"}, page="/console/")
+                      {"content": "再答", "rectified": "true", "confirm": "1"}, page="/console/")
     assert twice.status_code == 409
 
 
@@ -100,3 +101,49 @@ def test_other_units_and_other_roles_may_not(app, staff, console_as):
     for who in ("inspector", "publisher"):
         assert staff[who].get("/console/unit").status_code == 403
     assert report_of(app, report_id)[0] == "assigned"
+
+
+def test_an_answer_asks_first_and_names_the_office_it_goes_to(app, staff):
+    report_id, assignment_id = _assigned(app, staff)
+    warning_id = _warning(app, staff, staff["agri"])
+    client = staff["handler"]
+    url = f"/console/unit/assignments/{assignment_id}/response"
+    answer = {"content": "已重新召开村民代表会议评议", "rectified": "true"}
+    asked = post_form(client, url, answer, page="/console/")
+    body = text(asked)
+    assert asked.status_code == 200 and "请确认：提交反馈" in body
+    assert "答复将提交给竹山县纪委监委" in body and "看不到答复内容" in body and "只能答复一次" in body
+    assert 'name="confirm" value="1"' in body and 'value="已重新召开村民代表会议评议"' in body
+    status, events = report_of(app, report_id)
+    assert status == "assigned" and not any(a == "respond" for a, _, _ in events)
+    assert post_form(client, url, {**answer, "confirm": "1"}, page="/console/").status_code == 302
+    assert report_of(app, report_id)[0] == "responded"
+    again = post_form(client, url, answer, page="/console/")
+    assert again.status_code == 409 and "请确认" not in text(again)
+
+    w_url = f"/console/unit/warnings/{warning_id}/response"
+    partial = text(post_form(client, w_url, {"content": "正在复核", "rectified": "false"}, page="/console/"))
+    assert "答复将提交给竹山县纪委监委" in partial and "整改完毕后请再次反馈" in partial
+    final = text(post_form(client, w_url, {"content": "复核完毕", "rectified": "true"}, page="/console/"))
+    assert "选择“已整改完毕”后预警关闭" in final
+    from app.triage.case_models import UnitWarning
+
+    with app.app_context():
+        warning = db.session.get(UnitWarning, warning_id)
+        assert warning.status == "open" and not warning.responses
+
+
+def test_a_township_inspectors_assignment_is_answered_to_the_township_office(app, staff, console_as):
+    from tests.triage.case_factories import BAOFENG
+
+    township = console_as(("inspector", BAOFENG))
+    report_id = make_report(app)
+    act(app, township.user_id, report_id, "accept")
+    act(app, township.user_id, report_id, "assign", unit_id=staff["agri"], due_date=today_cst() + timedelta(days=5))
+    from app.triage.models import Assignment
+
+    with app.app_context():
+        assignment_id = db.session.scalar(sa.select(Assignment.id).where(Assignment.report_id == report_id))
+    body = text(post_form(staff["handler"], f"/console/unit/assignments/{assignment_id}/response",
+                          {"content": "已核实", "rectified": "false"}, page="/console/"))
+    assert "答复将提交给宝丰镇纪委" in body
