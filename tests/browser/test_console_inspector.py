@@ -46,7 +46,11 @@ def test_inspector_accepts_assigns_and_messages(app, demo_reports, page, screens
 
     accept = _transition(page, "受理")
     accept.get_by_label("处置方式").select_option(label="初步核实")
-    accept.get_by_role("button", name="确认受理").click()
+    accept.get_by_role("button", name="受理", exact=True).click()
+    dialog = page.locator("dialog.confirm-dialog")
+    expect(dialog).to_contain_text("受理后将通知举报人")
+    screenshot("staff-confirm")
+    dialog.get_by_role("button", name="确认受理").click()
     expect(page.get_by_text("已受理", exact=True).first).to_be_visible()
 
     assign = _transition(page, "交办")
@@ -54,11 +58,20 @@ def test_inspector_accepts_assigns_and_messages(app, demo_reports, page, screens
     from app.core.timeutil import today_cst
 
     assign.get_by_label("答复期限").fill(today_cst().replace(day=1).replace(year=today_cst().year + 1).isoformat())
-    assign.get_by_role("button", name="确认交办").click()
+    assign.get_by_role("button", name="交办", exact=True).click()
+    expect(dialog).to_contain_text("交办后将通知竹山县民政局的承办人员，举报人可见“已交办”")
+    dialog.get_by_role("button", name="取消").click()  # cancelling changes nothing
+    expect(dialog).to_have_count(0)
+    with app.app_context():
+        status = db.session.scalar(sa.select(Report.status).where(Report.content.startswith("村里今年的低保")))
+    assert status == "accepted"
+    assign.get_by_role("button", name="交办", exact=True).click()
+    dialog.get_by_role("button", name="确认交办").click()
     expect(page.locator(".flash-success")).to_have_text("已交办")
 
+    expect(page.get_by_label("仅内部可见")).to_be_checked()  # a message is internal unless the inspector says so
     page.get_by_label("留言或备注").fill("您反映的低保评定问题已交县民政局核实，请耐心等待。")
-    page.locator("#f-msg-visibility").select_option(label="告知反映人")
+    page.get_by_label("举报人可见").check()
     page.get_by_role("button", name="发送").click()
     expect(page.locator(".flash-success")).to_have_text("留言已发送给反映人")
     expect(page.locator("#timeline")).to_contain_text("已交县民政局核实")
@@ -72,3 +85,31 @@ def test_inspector_accepts_assigns_and_messages(app, demo_reports, page, screens
     page.locator(".sidenav").get_by_role("link", name="统计").click()
     expect(page.locator("#chart-month svg")).to_be_visible()
     screenshot("staff-stats")
+
+
+def test_without_javascript_the_confirmation_is_a_page(app, demo_reports, browser, live_server):
+    from app.reports.models import Report
+    from tests.browser.conftest import VIEWPORT
+
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN", base_url=live_server.url,
+                                  java_script_enabled=False)
+    page = context.new_page()
+    try:
+        log_in(page, "inspector")
+        page.goto("/console/triage?kind=tipoff")
+        page.get_by_role("row", name=re.compile("低保名额评定")).get_by_role("link").first.click()
+        page.locator("details.transition summary", has_text=re.compile("^受理$")).click()
+        page.get_by_label("处置方式").first.select_option(label="谈话函询")
+        page.get_by_role("button", name="受理", exact=True).click()
+        panel = page.locator("[data-confirm-panel]")
+        expect(panel).to_contain_text("受理后将通知举报人")
+        with app.app_context():
+            report = db.session.scalar(sa.select(Report).where(Report.content.startswith("村里今年的低保")))
+            assert report.status == "received"
+        panel.get_by_role("button", name="确认受理").click()
+        expect(page.locator(".flash-success")).to_have_text("已受理")
+        with app.app_context():
+            report = db.session.scalar(sa.select(Report).where(Report.content.startswith("村里今年的低保")))
+            assert report.status == "accepted" and report.disposition == "talk_inquiry"
+    finally:
+        context.close()

@@ -54,12 +54,15 @@ def test_publisher_uploads_a_ledger_and_the_reviewer_approves_it(app, demo, page
     expect(row).to_be_visible()
     screenshot_page(reviewer, tmp_path, "pub-list")
     row.get_by_role("link", name="查看").click()
-    expect(reviewer.get_by_role("button", name="审核通过")).to_be_visible()
+    expect(reviewer.get_by_role("button", name="审核通过", exact=True)).to_be_visible()
     assert reviewer.get_by_role("link", name="修改内容").count() == 0
     reviewer.get_by_label("审核意见（可不填）").fill("已核对凭证")
     screenshot_page(reviewer, tmp_path, "pub-review")
-    reviewer.get_by_role("button", name="审核通过").click()
-    expect(reviewer.get_by_text("已审核通过")).to_be_visible()
+    reviewer.get_by_role("button", name="审核通过", exact=True).click()
+    dialog = reviewer.locator("dialog.confirm-dialog")
+    expect(dialog).to_contain_text("审核通过后村务公开员可发布")
+    dialog.get_by_role("button", name="确认审核通过").click()
+    expect(reviewer.locator(".flash-success")).to_contain_text("已审核通过")
     reviewer.context.close()
 
     page.reload()

@@ -41,6 +41,9 @@ def test_unit_handler_answers_a_warning_with_the_rectification(app, warning_id, 
     item.get_by_label("办理和整改情况").fill("已组织村民代表会议重新表决，合同已补正并公示。")
     item.get_by_label("已整改完毕").check()
     item.get_by_role("button", name="提交反馈").click()
+    dialog = page.locator("dialog.confirm-dialog")
+    expect(dialog).to_contain_text("答复将提交给竹山县纪委监委")
+    dialog.get_by_role("button", name="确认提交反馈").click()
     expect(page.locator(".flash-success")).to_have_text("已反馈预警的办理情况（已整改）。")
     expect(page.locator(f"#warning-{warning_id}")).to_contain_text("已整改")
     with app.app_context():
