@@ -78,9 +78,11 @@ def register_extensions(app):
 def register_request_hooks(app):
     """Request ids, security headers and logging."""
     from app.core.hooks import assign_request_id, configure_logging, security_headers
+    from app.core.input_guard import register as register_input_guard
 
     configure_logging(app)
     app.before_request(assign_request_id)
+    register_input_guard(app)  # NUL and C0 controls: a 400 before any hook or view touches the database
     app.after_request(security_headers)
 
 

@@ -8,6 +8,7 @@ from marshmallow import ValidationError, fields
 MAX_FEN = 10 ** 13  # 1,000 亿元: far above any village account, far below 2**63
 COMPUTED_FINANCE_FIELDS = ("income_total_fen", "expense_total_fen", "closing_balance_fen", "total_fen")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_C0_IN_TEXT = re.compile(r"[\x00-\x08\x0b-\x1f]")  # C0 but tab and LF (CR is normalised to LF first)
 _ANY_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"
@@ -35,10 +36,13 @@ class Line(fields.String):
 
 
 class Paragraphs(fields.String):
-    """A multi-line plain-text field."""
+    """A multi-line plain-text field: C0 controls other than tab and line breaks are refused, not stripped."""
 
     def _deserialize(self, value, attr, data, **kwargs):
-        return clean_paragraphs(super()._deserialize(value, attr, data, **kwargs))
+        text = super()._deserialize(value, attr, data, **kwargs).replace("\r\n", "\n").replace("\r", "\n")
+        if _C0_IN_TEXT.search(text):
+            raise ValidationError("不能包含控制字符（如空字节），请删除后重新提交")
+        return clean_paragraphs(text)
 
 
 class Fen(fields.Field):

@@ -127,7 +127,7 @@ def test_ledger_content_hides_names_but_commits_to_them():
 
 def test_text_kinds_strip_control_characters():
     content = affairs(["abcdef0123456789", "abcdef0123456789"])
-    content["body"] = "第一段\r\n\x1b[31m第二段\u200b  \n\n"
+    content["body"] = "第一段\r\n\x9b[31m第二段\u200b  \n\n"  # C1 and zero-width: stripped
     cleaned = validate_content("affairs", content, "2026-Q1")
     assert cleaned["body"] == "第一段\n[31m第二段" and cleaned["attachment_ids"] == ["abcdef0123456789"]
     view = render_content("affairs", cleaned, attachments={"abcdef0123456789": {"id": "abcdef0123456789",
