@@ -1,4 +1,4 @@
-"""The H5 pages a QR code opens: /v/<code>, /v/<code>/d/<id>, /v/<code>/report, /v/track, WeChat's check file."""
+"""The H5 pages a QR code opens: /v/<code>, /v/<code>/d/<id>, /v/<code>/report, /v/track (POST), WeChat's check file."""
 
 import re
 from urllib.parse import urlsplit
@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, current_app, request
 
 from app.errors import NotFound
-from app.public import helpers, views
+from app.public import helpers, track_views, views
 
 bp = Blueprint("public", __name__)
 bp.record_once(helpers.register_filters)
@@ -19,10 +19,22 @@ def _from_our_pages():
     return bool(referrer) and urlsplit(referrer).netloc == request.host
 
 
-@bp.route("/v/track")
+@bp.route("/v/track", methods=["GET", "POST"])
 def track():
-    """Look up a report's progress by receipt code."""
-    return views.track_page()
+    """Look up a report's progress by receipt code, sent in the form body (POST), never in the URL."""
+    return track_views.lookup() if request.method == "POST" else track_views.blank()
+
+
+@bp.route("/v/track/messages", methods=["POST"])
+def track_messages():
+    """The reporter adds 补充情况 by receipt code."""
+    return track_views.write_back()
+
+
+@bp.route("/v/track/dispute", methods=["POST"])
+def track_dispute():
+    """The reporter disputes a conclusion (异议) by receipt code."""
+    return track_views.dispute()
 
 
 @bp.route("/v/<code>")

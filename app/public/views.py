@@ -5,6 +5,7 @@ from flask import render_template
 from app.disclosures import reads
 from app.disclosures.models import KINDS
 from app.public.helpers import REPORT_KINDS, TOPICS, cached_page, etag_of
+from app.public.report_form import form_context
 from app.regions.service import village_profile
 
 LATEST_PER_KIND = 3
@@ -71,9 +72,4 @@ def report_page(code, disclosure_id=None, item_no=None):
                       "kind_label": reads.KIND_LABELS[disclosure.kind]}
     item_no = item_no if target and disclosure.kind == "power" and item_no and item_no > 0 else None
     return render_template("public/report.html", p=profile, village=profile["village"], topics=TOPICS,
-                           kinds=REPORT_KINDS, target=target, item_no=item_no)
-
-
-def track_page():
-    """The receipt-code lookup page."""
-    return render_template("public/track.html")
+                           kinds=REPORT_KINDS, target=target, item_no=item_no, **form_context(profile))

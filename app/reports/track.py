@@ -65,8 +65,12 @@ def limit_reporter_writes(report, scope, message="留言过于频繁，请稍后
 
 
 def reply(code, content, client_key):
-    """The reporter writes back (补充情况): a public reporter_message event (staff see it in the queue)."""
-    report = find_by_receipt(code, client_key)
+    """The reporter writes back (补充情况) to the report a receipt code opens."""
+    return reply_to(find_by_receipt(code, client_key), content)
+
+
+def reply_to(report, content):
+    """A public reporter_message event on a report already opened by its receipt code (staff see it in the queue)."""
     limit_reporter_writes(report, "receipt_message")
     if report.status in CLOSED_STATUSES:
         raise Conflict("该反映已办理完毕，不能再留言；如有新情况请重新提交反映", code="report_closed")

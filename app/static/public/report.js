@@ -50,20 +50,58 @@
     return !checked || checked.value === "1";
   }
 
+  var LABELS = { village_code: "村（社区）", kind: "反映类型", topic: "问题类别", content: "具体内容",
+    anonymous: "是否实名", reporter: "实名信息", "reporter.name": "姓名", "reporter.phone": "手机号码",
+    target: "反映对象", "target.roster_id": "公示名单中的人员", "target.person_name": "被反映人姓名",
+    "target.person_post": "职务", "target.unit_id": "涉及单位", attachment_ids: "照片或材料" };
+
+  // An error of "attachment_ids.0" belongs next to the file input, "target.person_name" next to that input.
+  function slotFor(name) {
+    var key = /^attachment_ids/.test(name) ? "attachment_ids" : name;
+    return form.querySelector('.field-error[data-field="' + key + '"]');
+  }
+
+  function clearFieldErrors() {
+    Array.prototype.forEach.call(form.querySelectorAll(".field-error"), function (slot) {
+      slot.textContent = "";
+      slot.hidden = true;
+    });
+  }
+
   function showError(message, fields) {
+    clearFieldErrors();
     errorBox.textContent = "";
     errorBox.appendChild(document.createTextNode(message));
-    if (fields) {
-      var list = document.createElement("ul");
-      Object.keys(fields).forEach(function (name) {
-        var item = document.createElement("li");
-        item.textContent = name + "：" + [].concat(fields[name]).join("；");
-        list.appendChild(item);
-      });
-      if (list.childNodes.length) { errorBox.appendChild(list); }
-    }
+    var list = document.createElement("ul");
+    var firstSlot = null;
+    Object.keys(fields || {}).forEach(function (name) {
+      var text = [].concat(fields[name]).join("；");
+      var slot = slotFor(name);
+      if (slot && !slot.parentElement.closest("[hidden]")) {
+        slot.textContent = text;
+        slot.hidden = false;
+        firstSlot = firstSlot || slot;
+        return;
+      }
+      var item = document.createElement("li");
+      item.textContent = (LABELS[name] || LABELS[name.split(".")[0]] || "内容") + "：" + text;
+      list.appendChild(item);
+    });
+    if (list.childNodes.length) { errorBox.appendChild(list); }
+    else if (firstSlot) { errorBox.appendChild(document.createTextNode("请按提示修改标红的内容。")); }
     errorBox.hidden = false;
+    if (firstSlot) { firstSlot.scrollIntoView({ block: "center" }); }
   }
+
+  // Picking a roster person names him: the typed name and post are not needed then.
+  var roster = document.getElementById("f-roster");
+  var typed = document.getElementById("typed-person");
+  function syncRoster() {
+    var picked = roster && roster.value !== "";
+    Array.prototype.forEach.call(typed.querySelectorAll("input"), function (input) { input.disabled = picked; });
+    typed.classList.toggle("disabled", picked);
+  }
+  if (roster) { roster.addEventListener("change", syncRoster); syncRoster(); }
 
   function failure(response, body) {
     var error = body && body.error;
@@ -118,10 +156,22 @@
     if (!body.anonymous) {
       body.reporter = { name: form.elements.name.value.trim(), phone: form.elements.phone.value.trim() };
     }
+    var target = {};
     if (form.dataset.disclosure) {
-      body.target = { disclosure_id: parseInt(form.dataset.disclosure, 10) };
-      if (form.dataset.item) { body.target.power_item = parseInt(form.dataset.item, 10); }
+      target.disclosure_id = parseInt(form.dataset.disclosure, 10);
+      if (form.dataset.item) { target.power_item = parseInt(form.dataset.item, 10); }
     }
+    if (roster && roster.value) {
+      target.roster_id = parseInt(roster.value, 10);
+    } else {
+      var name = form.elements.person_name.value.trim();
+      var post = form.elements.person_post.value.trim();
+      if (name) { target.person_name = name; }
+      if (post) { target.person_post = post; }
+    }
+    var unit = document.getElementById("f-unit");
+    if (unit && unit.value) { target.unit_id = parseInt(unit.value, 10); }
+    if (Object.keys(target).length) { body.target = target; }
     return body;
   }
 
@@ -139,15 +189,46 @@
     return digits.length === 16 ? digits.replace(/(\d{4})(?=\d)/g, "$1 ") : String(code);
   }
 
+  function copyText(text) {
+    if (navigator.clipboard && window.isSecureContext) { return navigator.clipboard.writeText(text); }
+    return new Promise(function (resolve, reject) {
+      var area = document.createElement("textarea");
+      area.value = text;
+      area.setAttribute("readonly", "");
+      area.style.position = "fixed";
+      area.style.opacity = "0";
+      document.body.appendChild(area);
+      area.select();
+      var ok = false;
+      try { ok = document.execCommand("copy"); } catch (e) { ok = false; }
+      document.body.removeChild(area);
+      if (ok) { resolve(); } else { reject(); }
+    });
+  }
+
+  document.getElementById("copy-receipt").addEventListener("click", function () {
+    var status = document.getElementById("copy-status");
+    var code = document.getElementById("receipt-code").textContent;
+    copyText(code.replace(/\s/g, "")).then(function () {
+      status.textContent = "已复制回执码，请粘贴保存到备忘录等安全的地方。";
+    }, function () {
+      status.textContent = "无法自动复制，请长按回执码手动复制，或截图保存。";
+    });
+  });
+
   function done(body) {
+    var wasAnonymous = anonymous();
     forgetKey();
     store(uploadName, null);
     form.hidden = true;
     document.getElementById("tracking-no").textContent = body.tracking_no || "";
     if (body.receipt_code) {
       document.getElementById("receipt-code").textContent = groups(body.receipt_code);
+      document.getElementById("to-track-code").value = String(body.receipt_code).replace(/\D/g, "");
       document.getElementById("receipt-box").hidden = false;
     }
+    document.getElementById("promise-anonymous").hidden = !wasAnonymous;
+    document.getElementById("promise-real-name").hidden = wasAnonymous;
     var result = document.getElementById("result");
     result.hidden = false;
     result.scrollIntoView();
@@ -156,6 +237,7 @@
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     errorBox.hidden = true;
+    clearFieldErrors();
     var problem = check();
     if (problem) { showError(problem); return; }
     var key = idempotencyKey();
