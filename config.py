@@ -49,8 +49,11 @@ class Config:
     WECHAT_VILLAGE_PAGE = _env("WECHAT_VILLAGE_PAGE")  # mini-program page a wxacode opens; unset = home page
     TOKEN_TTL_HOURS = _int("TOKEN_TTL_HOURS", 24 * 7)
     STAFF_TOKEN_TTL_HOURS = _int("STAFF_TOKEN_TTL_HOURS", 12)
-    LOGIN_MAX_FAILURES = _int("LOGIN_MAX_FAILURES", 5)
-    LOGIN_LOCK_MINUTES = _int("LOGIN_LOCK_MINUTES", 15)
+    # failed logins slow down per account name AND address (app/auth/throttle.py), never lock the account
+    LOGIN_FREE_FAILURES = _int("LOGIN_FREE_FAILURES", 3)  # then that address waits 2, 4, 8 ... seconds
+    LOGIN_DELAY_MAX_SECONDS = _int("LOGIN_DELAY_MAX_SECONDS", 900)
+    LOGIN_FAILURE_WINDOW_HOURS = float(_env("LOGIN_FAILURE_WINDOW_HOURS", "24"))  # forgotten after a quiet day
+    REFUSE_DEMO_ACCOUNTS = False  # production: the demo password and `flask demo seed` accounts are refused
     TOTP_REQUIRED_ROLES = tuple(filter(None, _env("TOTP_REQUIRED_ROLES", "").split(",")))
     AUDIT_ADDRESS_SALT = _env("AUDIT_ADDRESS_SALT", "")
     RATELIMIT_ENABLED = _env("RATELIMIT_ENABLED", "1") != "0"
@@ -138,12 +141,13 @@ class ProductionConfig(Config):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    REFUSE_DEMO_ACCOUNTS = True
 
     DEFAULT_SECRETS = {None, "", "change-me", "changeme", "dev", "secret", TestingConfig.SECRET_KEY}
 
     @classmethod
     def check(cls, config):
-        """Refuse to start with a missing or default secret or data key."""
+        """Refuse to start with a missing or default secret or data key, or with demo accounts enabled."""
         problems = []
         if config.get("SECRET_KEY") in cls.DEFAULT_SECRETS or len(config.get("SECRET_KEY") or "") < 32:
             problems.append("SECRET_KEY is missing, default or shorter than 32 characters")
@@ -152,8 +156,46 @@ class ProductionConfig(Config):
             problems.append("AUDIT_ADDRESS_SALT is missing")
         if len((config.get("RECEIPT_PEPPERS") or "").split(",")[0]) < 16:
             problems.append("RECEIPT_PEPPERS is missing or shorter than 16 characters")
+        problems += cls._demo_account_problems(config.get("SQLALCHEMY_DATABASE_URI"))
         if problems:
             raise RuntimeError("Production configuration refused: " + "; ".join(problems))
+
+    @classmethod
+    def _demo_account_problems(cls, url):
+        """Enabled accounts made by `flask demo seed` (users.is_demo) refuse the start of the server.
+
+        `flask` commands still run (that is how an operator migrates and runs `flask accounts disable-demo`), with a
+        warning; a database not yet migrated or not reachable is left to the migration and to the login refusal.
+        """
+        import logging
+
+        import sqlalchemy as sa
+
+        if not url:
+            return []
+        engine = sa.create_engine(url)
+        try:
+            with engine.connect() as conn:
+                columns = {c["name"] for c in sa.inspect(conn).get_columns("users")} \
+                    if sa.inspect(conn).has_table("users") else set()
+                if "is_demo" not in columns:
+                    return []
+                names = list(conn.scalars(sa.text(
+                    "SELECT username FROM users WHERE is_demo = :yes AND is_active = :yes ORDER BY id"),
+                    {"yes": True}))
+        except sa.exc.SQLAlchemyError as err:
+            logging.getLogger(__name__).warning("demo-account check skipped: %s", err)
+            return []
+        finally:
+            engine.dispose()
+        if not names:
+            return []
+        problem = (f"{len(names)} demo account(s) from `flask demo seed` are enabled ({', '.join(names[:9])}): "
+                   "run `flask accounts disable-demo`")
+        if os.environ.get("FLASK_RUN_FROM_CLI"):
+            logging.getLogger(__name__).warning("%s; the server will refuse to start", problem)
+            return []
+        return [problem]
 
     @classmethod
     def _data_key_problems(cls, raw):

@@ -26,6 +26,7 @@ def _bearer():
 
 
 def _load():
+    from app.auth.demo import refused_account
     from app.auth.models import Token
 
     raw = _bearer()
@@ -34,8 +35,12 @@ def _load():
     if raw == "":
         raise Unauthorized("登录凭证无效", code="invalid_token")
     token = db.session.scalar(db.select(Token).where(Token.token_hash == token_hash(raw)))
+    if token is not None and token.console:  # a console session id lifted from the cookie is no API credential
+        raise Unauthorized("控制台会话不能用于接口调用，请使用接口登录", code="invalid_token")
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow() or not token.user.is_active:
         raise Unauthorized("登录已失效，请重新登录", code="invalid_token")
+    if refused_account(token.user):
+        raise Unauthorized("演示账号在生产环境中不能使用", code="demo_account_refused")
     return token.user, token
 
 

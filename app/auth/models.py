@@ -24,13 +24,16 @@ class User(db.Model):
     totp_enabled = sa.Column(sa.Boolean, nullable=False, default=False)
     is_active = sa.Column(sa.Boolean, nullable=False, default=True)
     unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True, index=True)
-    failed_logins = sa.Column(sa.Integer, nullable=False, default=0)
-    locked_until = sa.Column(UTCDateTime, nullable=True)
+    is_demo = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())  # `flask demo seed`
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     last_login_at = sa.Column(UTCDateTime, nullable=True)
 
+    # Only confirmed grants confer anything: a pending one (awaiting a second admin) is in pending_grants.
     grants = relationship("RoleGrant", back_populates="user", cascade="all, delete-orphan", lazy="selectin",
-                          foreign_keys="RoleGrant.user_id")
+                          foreign_keys="RoleGrant.user_id",
+                          primaryjoin="and_(RoleGrant.user_id == User.id, RoleGrant.pending.is_(False))")
+    pending_grants = relationship("RoleGrant", lazy="selectin", viewonly=True, order_by="RoleGrant.id",
+                                  primaryjoin="and_(RoleGrant.user_id == User.id, RoleGrant.pending.is_(True))")
     identities = relationship("WechatIdentity", back_populates="user", lazy="selectin")
 
     @property
@@ -64,6 +67,10 @@ class RoleGrant(db.Model):
     unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True)
     granted_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+    # custodian and inspector grants made by an admin wait for a second, different admin's confirmation
+    pending = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    confirmed_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
+    confirmed_at = sa.Column(UTCDateTime, nullable=True)
 
     user = relationship("User", back_populates="grants", foreign_keys=[user_id])
     __table_args__ = (sa.UniqueConstraint("user_id", "role", "region_code", "unit_id", name="uq_role_grants_scope"),)
@@ -81,7 +88,24 @@ class Token(db.Model):
     expires_at = sa.Column(UTCDateTime, nullable=False)
     revoked_at = sa.Column(UTCDateTime, nullable=True)
     restricted = sa.Column(sa.Boolean, nullable=False, default=False)
+    # a console session: its id lives in the console cookie only, and the API refuses it as a bearer token
+    console = sa.Column(sa.Boolean, nullable=False, default=False, server_default=sa.false())
+    last_seen_at = sa.Column(UTCDateTime, nullable=True)  # console sessions: the server-side idle clock
     user = relationship("User")
+
+
+class LoginThrottle(db.Model):
+    """Failed logins of one account name from one address (both hashed): the progressive delay's state."""
+
+    __tablename__ = "login_throttles"
+
+    id = sa.Column(sa.Integer, primary_key=True)
+    account_hash = sa.Column(sa.String(64), nullable=False)
+    address_hash = sa.Column(sa.String(64), nullable=False)
+    failures = sa.Column(sa.Integer, nullable=False, default=0)
+    last_failed_at = sa.Column(UTCDateTime, nullable=False, index=True)
+    blocked_until = sa.Column(UTCDateTime, nullable=True)
+    __table_args__ = (sa.UniqueConstraint("account_hash", "address_hash", name="uq_login_throttles_key"),)
 
 
 class Invite(db.Model):

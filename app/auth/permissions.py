@@ -53,7 +53,8 @@ def _grants(user, action):
         raise KeyError(f"unknown action {action}")
     if user is None:
         return []
-    return [g for g in user.grants if g.role in roles]
+    # a pending grant (awaiting a second admin's confirmation) confers nothing
+    return [g for g in user.grants if g.role in roles and not getattr(g, "pending", False)]
 
 
 def can(user, action, region_code=None, unit_id=None):

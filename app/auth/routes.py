@@ -1,8 +1,10 @@
 """Auth API: login, logout, WeChat login, bind, TOTP, me, and account administration."""
 
-from app.auth import accounts, schemas, service
+from app.auth import accounts, grants, schemas, service
 from app.auth.current import current_token
 from app.core.api import ApiBlueprint
+from app.core.pagination import PageQuery
+from app.core.ratelimit import client_address
 from app.extensions import limiter
 
 bp = ApiBlueprint("auth", __name__, tag="账号与登录")
@@ -16,7 +18,7 @@ wechat_limit = limiter.shared_limit("120 per minute;2000 per hour", scope="wecha
        response=schemas.SessionSchema(), errors=(401, 429), limits=(login_limit,))
 def login(data):
     """Log in with username, password and optional TOTP."""
-    return service.login(data["username"], data["password"], data["otp"])
+    return service.login(data["username"], data["password"], data["otp"], address=client_address())
 
 
 @bp.op("/auth/wechat", "POST", summary="微信登录", body=schemas.WechatLoginSchema(),
@@ -73,18 +75,33 @@ def create_user(user, data):
     return accounts.create_user(user, data)
 
 
-@bp.op("/admin/users/<int:user_id>/grants", "POST", summary="授予角色", body=schemas.GrantSchema(),
-       response=schemas.UserSchema(), status=201, auth="required", errors=(403, 404))
+@bp.op("/admin/users/<int:user_id>/grants", "POST", summary="授予角色（身份保管员、纪检监察干部须另一名管理员确认）",
+       body=schemas.GrantSchema(), response=schemas.UserSchema(), status=201, auth="required",
+       errors=(403, 404, 409))
 def add_grant(user, user_id, data):
-    """Grant a role on a scope."""
-    return accounts.add_grant(user, user_id, data)
+    """Grant a role on a scope; custodian and inspector grants stay pending until a second admin confirms."""
+    return grants.add_grant(user, user_id, data)
+
+
+@bp.op("/admin/grants/pending", summary="待确认的授权", query=PageQuery(), response=schemas.PendingGrantSchema(),
+       paginated=True, auth="required", errors=(403,))
+def pending_grants(user, args):
+    """Grants awaiting a second admin's confirmation, within the caller's scope."""
+    return grants.list_pending(user, args["limit"], args["cursor"])
+
+
+@bp.op("/admin/grants/<int:grant_id>/confirm", "POST", summary="确认授权（须另一名管理员）",
+       response=schemas.UserSchema(), auth="required", errors=(403, 404, 409))
+def confirm_grant(user, grant_id):
+    """Confirm a pending grant made by another admin."""
+    return grants.confirm_grant(user, grant_id)
 
 
 @bp.op("/admin/users/<int:user_id>/grants/<int:grant_id>", "DELETE", summary="撤销角色",
        response=schemas.UserSchema(), auth="required", errors=(403, 404))
 def remove_grant(user, user_id, grant_id):
     """Revoke a role grant."""
-    return accounts.remove_grant(user, user_id, grant_id)
+    return grants.remove_grant(user, user_id, grant_id)
 
 
 @bp.op("/admin/users/<int:user_id>/invites", "POST", summary="生成微信绑定邀请码",

@@ -43,6 +43,7 @@ class GrantSchema(Schema):
     region_code = fields.String(load_default=None, allow_none=True, validate=CODE12)
     unit_id = fields.Integer(load_default=None, allow_none=True)
     region_name = fields.Method("_region_name", dump_only=True)
+    pending = fields.Boolean(dump_only=True)
 
     def _region_name(self, grant):
         from app.extensions import db
@@ -63,6 +64,7 @@ class UserSchema(Schema):
     unit_id = fields.Integer(allow_none=True)
     roles = fields.Function(lambda u: sorted({"resident"} | {g.role for g in u.grants}))
     grants = fields.List(fields.Nested(GrantSchema))
+    pending_grants = fields.List(fields.Nested(GrantSchema))  # awaiting a second admin; they confer nothing
     wechat_bound = fields.Function(lambda u: bool(u.identities))
 
 
@@ -114,6 +116,16 @@ class CreateUserSchema(Schema):
         pw = data.get("password", "")
         if pw and (pw.isdigit() or pw.isalpha()):
             raise ValidationError({"password": ["密码须同时包含字母和数字"]})
+
+
+class PendingGrantSchema(GrantSchema):
+    """A grant awaiting a second admin's confirmation, with whom it is for and who asked."""
+
+    user_id = fields.Integer(dump_only=True)
+    username = fields.Function(lambda g: g.user.username, dump_only=True)
+    display_name = fields.Function(lambda g: g.user.display_name, dump_only=True)
+    granted_by_id = fields.Integer(dump_only=True, allow_none=True)
+    created_at = Timestamp(dump_only=True)
 
 
 class UsersQuery(PageQuery):

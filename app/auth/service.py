@@ -1,16 +1,14 @@
 """Login (password, TOTP, WeChat), logout, binding by invite code, and who-am-I."""
 
-from datetime import timedelta
-
 import pyotp
 import sqlalchemy as sa
 from flask import current_app
 
-from app.auth import tokens
+from app.auth import demo, throttle, tokens
 from app.auth.models import Invite, User, WechatIdentity
 from app.auth.passwords import hash_password, needs_rehash, verify_password
 from app.core.timeutil import utcnow
-from app.errors import BadRequest, Conflict, NotFound, TooManyRequests, Unauthorized
+from app.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from app.extensions import db
 from app.security.service import audit
 from app.wechat import service as wechat
@@ -29,22 +27,11 @@ def _session(user, token_row, raw, restricted=False):
     return {"token": raw, "expires_at": token_row.expires_at, "user": user, "totp_enrollment_required": restricted}
 
 
-def _check_lock(user):
-    if user.locked_until and user.locked_until > utcnow():
-        seconds = int((user.locked_until - utcnow()).total_seconds()) + 1
-        raise TooManyRequests(f"登录失败次数过多，请 {max(1, seconds // 60)} 分钟后再试", code="login_locked",
-                              headers={"Retry-After": str(seconds)})
-
-
-def _fail(user, reason):
-    cfg = current_app.config
+def _fail(user, username, address, reason):
+    throttle.record_failure(username, address)
     if user is not None:
-        user.failed_logins += 1
-        if user.failed_logins >= cfg["LOGIN_MAX_FAILURES"]:
-            user.locked_until = utcnow() + timedelta(minutes=cfg["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
         audit("auth.login_failed", user, "user", user.id, {"reason": reason})
-        db.session.commit()
+    db.session.commit()
     raise Unauthorized("用户名、密码或动态口令不正确", code="invalid_credentials")
 
 
@@ -54,23 +41,40 @@ def totp_required(user):
     return any(g.role in required for g in user.grants)
 
 
-def login(username, password, otp=None):
-    """Password login for staff, with TOTP when enabled; throttled per account."""
+def _refuse_demo(user, username, address):
+    throttle.record_failure(username, address)
+    if user is not None:
+        audit("auth.login_failed", user, "user", user.id, {"reason": "demo"})
+    db.session.commit()
+    raise Forbidden("演示账号和演示密码在生产环境中不能使用", code="demo_account_refused")
+
+
+def login(username, password, otp=None, address=None, console=False):
+    """Password login for staff (TOTP when enabled), slowed down per account name and address, never locked.
+
+    `console=True` opens a console session (a token the API refuses) instead of issuing a bearer token.
+    """
+    throttle.check(username, address)
     user = db.session.scalar(sa.select(User).where(User.username == username))
+    if demo.refused_password(password):
+        _refuse_demo(user, username, address)
     if user is None or not user.is_active or not user.password_hash:
         verify_password(_dummy_hash(), password)
-        _fail(None, "unknown")
-    _check_lock(user)
+        _fail(None, username, address, "unknown")
     if not verify_password(user.password_hash, password):
-        _fail(user, "password")
+        _fail(user, username, address, "password")
     if user.totp_enabled and not (otp and pyotp.TOTP(user.totp_secret).verify(otp, valid_window=1)):
-        _fail(user, "otp")
+        _fail(user, username, address, "otp")
+    if demo.refused_account(user):
+        _refuse_demo(user, username, address)
     if needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, utcnow()
+    throttle.clear(username, address)
+    user.last_login_at = utcnow()
     restricted = totp_required(user) and not user.totp_enabled
-    raw, row = tokens.issue_token(user, current_app.config["STAFF_TOKEN_TTL_HOURS"], restricted=restricted)
-    audit("auth.login", user, "user", user.id)
+    raw, row = tokens.issue_token(user, current_app.config["STAFF_TOKEN_TTL_HOURS"], restricted=restricted,
+                                  console=console)
+    audit("auth.login", user, "user", user.id, {"console": True} if console else None)
     db.session.commit()
     return _session(user, row, raw, restricted)
 
@@ -97,6 +101,8 @@ def wechat_login(code):
     user = identity.user
     if not user.is_active:
         raise Unauthorized("该账号已停用", code="account_disabled")
+    if demo.refused_account(user):
+        raise Forbidden("演示账号在生产环境中不能使用", code="demo_account_refused")
     user.last_login_at = utcnow()
     ttl = current_app.config["STAFF_TOKEN_TTL_HOURS" if user.is_staff else "TOKEN_TTL_HOURS"]
     restricted = totp_required(user) and not user.totp_enabled
@@ -107,7 +113,7 @@ def wechat_login(code):
 
 def _bind_staff(user, target_id):
     staff = db.session.get(User, target_id)
-    if staff is None or not staff.is_active:
+    if staff is None or not staff.is_active or demo.refused_account(staff):
         raise NotFound("邀请码对应的工作人员账号不存在或已停用", code="invite_target_missing")
     identities = list(user.identities)
     if not identities:

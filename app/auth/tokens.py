@@ -11,11 +11,16 @@ from app.core.timeutil import utcnow
 from app.extensions import db
 
 
-def issue_token(user, ttl_hours, restricted=False):
-    """Create a token for user; returns (raw token, Token row). The caller commits."""
+def issue_token(user, ttl_hours, restricted=False, console=False):
+    """Create a token for user; returns (raw token, Token row). The caller commits.
+
+    A console token is a server-side console session: its raw value lives only in the console cookie and the API
+    refuses it as a bearer token.
+    """
     raw = secrets.token_urlsafe(32)
-    token = Token(token_hash=token_hash(raw), user_id=user.id, expires_at=utcnow() + timedelta(hours=ttl_hours),
-                  restricted=restricted)
+    now = utcnow()
+    token = Token(token_hash=token_hash(raw), user_id=user.id, expires_at=now + timedelta(hours=ttl_hours),
+                  restricted=restricted, console=console, last_seen_at=now if console else None)
     db.session.add(token)
     return raw, token
 

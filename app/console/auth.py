@@ -1,6 +1,5 @@
-"""The console session: a server-side token kept in the signed cookie, idle timeout, and the current user."""
+"""The console session: a server-side session (a console-only token) named by the cookie, idle timeout, the user."""
 
-import time
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -8,18 +7,19 @@ from flask import current_app, g, request, session, url_for
 
 from app.auth import tokens
 from app.auth.current import token_hash
+from app.auth.demo import refused_account
 from app.auth.models import Token
 from app.console.csrf import rotate_csrf_token
 from app.core.timeutil import utcnow
 from app.extensions import db
 from app.security.service import audit
 
-TOKEN_KEY = "console_token"
-SEEN_KEY = "console_seen"
+SESSION_KEY = "console_sid"
 # Endpoints a visitor may open without a session.
 OPEN_ENDPOINTS = {"console.login"}
 # Endpoints open to a session that must first enrol TOTP (a restricted token).
 ENROLMENT_ENDPOINTS = {"console.totp", "console.totp_start", "console.totp_enable", "console.logout"}
+SEEN_WRITE_SECONDS = 15  # the server-side idle clock is written at most this often
 
 
 def idle_seconds():
@@ -27,45 +27,53 @@ def idle_seconds():
     return max(1, int(current_app.config.get("CONSOLE_IDLE_MINUTES", 30))) * 60
 
 
-def start_session(raw_token):
-    """Begin a console session for a freshly issued token (the cookie keeps only the raw token)."""
+def start_session(raw_session_id):
+    """Begin a console session: the cookie keeps only the session id of a console token (refused by the API)."""
     session.clear()
-    session[TOKEN_KEY] = raw_token
-    session[SEEN_KEY] = int(time.time())
+    session[SESSION_KEY] = raw_session_id
     rotate_csrf_token()
 
 
 def end_session():
-    """Forget the console session in the cookie (the caller revokes the token)."""
-    session.pop(TOKEN_KEY, None)
-    session.pop(SEEN_KEY, None)
+    """Forget the console session in the cookie (the caller revokes it on the server)."""
+    session.pop(SESSION_KEY, None)
+
+
+def _row(raw):
+    return db.session.scalar(sa.select(Token).where(Token.token_hash == token_hash(raw), Token.console.is_(True)))
 
 
 def load_session():
-    """Resolve the cookie's token into the user; returns None, or why the session ended ("expired" or "idle")."""
-    raw = session.get(TOKEN_KEY)
-    if not raw or not isinstance(raw, str):
+    """Resolve the cookie's session id into the user; returns None, or why the session ended ("expired" or "idle").
+
+    The idle clock is the server's (`tokens.last_seen_at`), so no copy of the cookie outlives the idle timeout.
+    """
+    raw = session.get(SESSION_KEY)
+    if not raw or not isinstance(raw, str) or len(raw) > 128:
         return None
-    row = db.session.scalar(sa.select(Token).where(Token.token_hash == token_hash(raw)))
-    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.is_active:
+    row = _row(raw)
+    if row is None or row.revoked_at is not None or row.expires_at <= utcnow() or not row.user.is_active \
+            or refused_account(row.user):
         end_session()
         return "expired"
-    now = int(time.time())
-    seen = session.get(SEEN_KEY)
-    if not isinstance(seen, int) or now - seen > idle_seconds():
+    now = utcnow()
+    seen = row.last_seen_at or row.created_at
+    if (now - seen).total_seconds() > idle_seconds():
         tokens.revoke_token(row)
         audit("auth.console_idle_logout", row.user, "user", row.user_id)
         db.session.commit()
         end_session()
         return "idle"
-    session[SEEN_KEY] = now
+    if (now - seen).total_seconds() >= SEEN_WRITE_SECONDS:
+        row.last_seen_at = now
+        db.session.commit()
     request.environ["mss.console_user"] = row.user
     g.console_token = row
     return None
 
 
 def console_token():
-    """The Token row of this console request, or None."""
+    """The console session (Token row) of this request, or None."""
     return g.get("console_token")
 
 

@@ -14,6 +14,7 @@ from app.console.auth import console_token, end_session, safe_next, start_sessio
 from app.console.blueprint import bp
 from app.console.forms import clean, validate_form
 from app.console.layout import render
+from app.core.ratelimit import client_address
 from app.errors import DomainError
 from app.extensions import limiter
 
@@ -37,7 +38,8 @@ def login():
     if errors:
         return render("login.html", status=400, form=form, errors=errors, next_url=next_url)
     try:
-        result = auth_service.login(data["username"], data["password"], data["otp"])
+        result = auth_service.login(data["username"], data["password"], data["otp"], address=client_address(),
+                                    console=True)
     except DomainError as err:
         return render("login.html", status=err.status, headers=err.headers, form=form, errors={},
                       message=err.message, next_url=next_url)

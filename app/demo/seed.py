@@ -5,8 +5,9 @@ from importlib import resources
 
 import sqlalchemy as sa
 
+from app.auth.demo import DEMO_PASSWORD
 from app.auth.models import RoleGrant, User
-from app.auth.passwords import hash_password
+from app.auth.passwords import hash_password, verify_password
 from app.extensions import db
 from app.regions.importer import import_regions
 from app.regions.models import Cadre, Region, Unit
@@ -14,7 +15,6 @@ from app.regions.models import Cadre, Region, Unit
 COUNTY = "420323000000"
 BAOFENG, LONGJING = "420323103000", "420323103211"
 MAJIADU, LUOJIAPO = "420323102000", "420323102203"
-DEMO_PASSWORD = "Demo-2026-mss"
 DEPARTMENTS = [
     ("竹山县纪委监委", "commission"), ("竹山县教育局", "department"), ("竹山县卫生健康局", "department"),
     ("竹山县交通运输局", "department"), ("竹山县发展和改革局（物价）", "department"),
@@ -93,7 +93,7 @@ def seed_rosters():
 
 
 def seed_accounts():
-    """One demo account per staff role (development password in README)."""
+    """One demo account per staff role (development password in README), marked `is_demo`; granted directly."""
     units = {u.name: u.id for u in db.session.scalars(sa.select(Unit))}
     for username, name, role, region, unit_name in ACCOUNTS:
         user = db.session.scalar(sa.select(User).where(User.username == username))
@@ -101,6 +101,9 @@ def seed_accounts():
             user = User(username=username, display_name=name, password_hash=hash_password(DEMO_PASSWORD))
             db.session.add(user)
             db.session.flush()
+            user.is_demo = True  # refused at login and at start-up in production
+        elif not user.is_demo and verify_password(user.password_hash, DEMO_PASSWORD):
+            user.is_demo = True  # seeded before the marker existed
         unit_id = units.get(unit_name) if unit_name else None
         if unit_id:
             user.unit_id = unit_id

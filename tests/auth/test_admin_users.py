@@ -167,7 +167,11 @@ def test_global_admin_grants_global_roles(client, county, make_user, token_for):
     headers = token_for(make_user(("admin",)))
     target = make_user()
     response = client.post(f"/api/v1/admin/users/{target}/grants", json={"role": "custodian"}, headers=headers)
-    assert response.status_code == 201 and response.get_json()["roles"] == ["custodian", "resident"]
+    assert response.status_code == 201 and response.get_json()["roles"] == ["resident"]  # pending (test_grants.py)
+    grant_id = response.get_json()["pending_grants"][0]["id"]
+    second = token_for(make_user(("admin",)))
+    confirmed = client.post(f"/api/v1/admin/grants/{grant_id}/confirm", headers=second)
+    assert confirmed.status_code == 200 and confirmed.get_json()["roles"] == ["custodian", "resident"]
 
 
 def test_unknown_user_is_404(client, make_user, token_for):

@@ -1,4 +1,4 @@
-"""Password login, lockout, opaque hashed tokens, expiry, logout, /me."""
+"""Password login, opaque hashed tokens, expiry, logout, /me (throttling: test_throttle.py)."""
 
 from datetime import timedelta
 
@@ -60,36 +60,6 @@ def test_inactive_account_cannot_log_in(app, client, make_user):
         db.session.get(User, uid).is_active = False
         db.session.commit()
     assert login(client, "gone").status_code == 401
-
-
-def test_lockout_after_max_failures(app, client, make_user):
-    uid = make_user(username="target")
-    max_failures = app.config["LOGIN_MAX_FAILURES"]
-    for _ in range(max_failures):
-        assert login(client, "target", "Wrong-passw0rd").status_code == 401
-    locked = login(client, "target")  # even the right password
-    assert locked.status_code == 429
-    assert error_of(locked)["code"] == "login_locked"
-    retry = int(locked.headers["Retry-After"])
-    assert 0 < retry <= app.config["LOGIN_LOCK_MINUTES"] * 60 + 1
-    with app.app_context():
-        failures = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "auth.login_failed")).all()
-        assert len(failures) == max_failures and all(e.actor_id == uid for e in failures)
-        user = db.session.get(User, uid)
-        user.locked_until = utcnow() - timedelta(seconds=1)  # the lock runs out
-        db.session.commit()
-    assert login(client, "target").status_code == 200
-
-
-def test_success_resets_the_failure_count(app, client, make_user):
-    uid = make_user(username="forgetful")
-    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
-        login(client, "forgetful", "Wrong-passw0rd")
-    assert login(client, "forgetful").status_code == 200
-    with app.app_context():
-        assert db.session.get(User, uid).failed_logins == 0
-    assert login(client, "forgetful", "Wrong-passw0rd").status_code == 401
-    assert login(client, "forgetful").status_code == 200
 
 
 def test_tokens_are_opaque_and_stored_hashed(app, client, make_user):

@@ -67,6 +67,8 @@ TABLE = {
     ("DELETE", "/api/v1/admin/users/<int:user_id>/grants/<int:grant_id>"): Rule(
         ADMIN, path=lambda w: {"user_id": w.publisher_home, "grant_id": w.grant}),
     ("POST", "/api/v1/admin/users/<int:user_id>/invites"): Rule(ADMIN, path=lambda w: {"user_id": w.publisher_home}),
+    ("GET", "/api/v1/admin/grants/pending"): Rule(ADMIN),
+    ("POST", "/api/v1/admin/grants/<int:grant_id>/confirm"): Rule(ADMIN, path=lambda w: {"grant_id": w.grant}),
     # --- regions, units, audit --------------------------------------------------------------------------
     ("GET", "/api/v1/villages"): Rule(ALL),
     ("GET", "/api/v1/villages/<code>"): Rule(ALL, path=lambda w: {"code": w.home}),
