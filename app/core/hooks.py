@@ -59,10 +59,14 @@ class RequestIdFilter(logging.Filter):
 
 
 def configure_logging(app):
-    """Log to stderr with the request id."""
+    """Log to stderr with the request id; every record of the process is redacted (app/core/logredact.py)."""
+    from app.core.logredact import RedactFilter, install
+
+    install()
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"))
     handler.addFilter(RequestIdFilter())
+    handler.addFilter(RedactFilter())
     root = logging.getLogger("app")
     if not any(isinstance(h, logging.StreamHandler) for h in root.handlers):
         root.addHandler(handler)
