@@ -134,7 +134,7 @@ def _describe(action, facts, events, queued, new_status, unit_name, handler_text
     elif facts["has_account"]:
         lines.append("这一步不向举报人发送微信通知。")
     if internal or (action == "assign" and not public):
-        lines.append("处置方式、交办单位等内部内容和“仅内部可见”的备注，举报人看不到。")
+        lines.append("标为“仅内部可见”的内容（处置方式、内部备注等）只在本系统内显示，举报人看不到。")
     lines.append("此操作不能撤销。")
     label = {"accept": "受理", "refuse": "不予受理", "assign": "交办", "conclude": "办结"}[action]
     return {"title": f"请确认：{label}", "headline": headline, "lines": lines, "button": f"确认{label}"}
