@@ -130,3 +130,45 @@ def test_proxy_count_trusts_exactly_that_many_forwarded_addresses(make_app, app)
     assert direct.test_client().get("/_addr", headers=headers).get_data(as_text=True) == "127.0.0.1"
     # one trusted proxy: its view of the client (the last hop) is used, earlier spoofed hops are not
     assert behind.test_client().get("/_addr", headers=headers).get_data(as_text=True) == "198.51.100.7"
+
+
+def _demo_account(app, active=True):
+    from app.auth.models import User
+    from app.extensions import db
+
+    with app.app_context():
+        db.session.add(User(username="admin", display_name="系统管理员", is_demo=True, is_active=active))
+        db.session.commit()
+
+
+def test_production_refuses_to_start_while_demo_accounts_are_enabled(app, database_url, tmp_path, monkeypatch):
+    """On the suite's database (SQLite, or PostgreSQL with TEST_DATABASE_URL)."""
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    config = production_config(tmp_path, SQLALCHEMY_DATABASE_URI=database_url)
+    create_app(config)  # no demo account: starts
+    _demo_account(app)
+    with pytest.raises(RuntimeError, match="demo account.*admin.*flask accounts disable-demo"):
+        create_app(config)
+    monkeypatch.setenv("FLASK_RUN_FROM_CLI", "true")  # `flask db upgrade`, `flask accounts disable-demo` still run
+    assert create_app(config).config["REFUSE_DEMO_ACCOUNTS"] is True
+    result = app.test_cli_runner().invoke(args=["accounts", "disable-demo"])
+    assert result.exit_code == 0, result.output
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI")
+    create_app(config)  # disabled: starts again
+
+
+def test_production_start_check_leaves_an_unmigrated_database_to_the_migration(tmp_path, monkeypatch):
+    monkeypatch.delenv("FLASK_RUN_FROM_CLI", raising=False)
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT)"))
+    engine.dispose()
+    assert create_app(production_config(tmp_path, SQLALCHEMY_DATABASE_URI=url)).config["ENV_NAME"] == "production"
+
+
+def test_production_config_refuses_demo_accounts_at_login():
+    assert ProductionConfig.REFUSE_DEMO_ACCOUNTS is True
+    assert TestingConfig.REFUSE_DEMO_ACCOUNTS is False and DevelopmentConfig.REFUSE_DEMO_ACCOUNTS is False

@@ -198,3 +198,60 @@ def test_scoped_admin_cannot_mint_an_invite_for_an_account_beyond_his_scope(app,
         assert db.session.scalar(sa.select(sa.func.count()).select_from(Invite)) == 0
     ok = scoped.post(f"/console/admin/accounts/{own_village}/invite", data={"csrf_token": csrf_of(page)})
     assert ok.status_code == 200 and 'id="invite-code"' in text(ok)
+
+
+def test_custodian_grant_waits_for_a_second_admin_on_the_console(app, console_as, county, make_user):
+    first = console_as(("admin",), username="first_admin")
+    second = console_as(("admin",), username="second_admin")
+    user_id = make_user(username="keeper")
+    page = first.get(f"/console/admin/accounts/{user_id}")
+    added = first.post(f"/console/admin/accounts/{user_id}/grants",
+                       data={"csrf_token": csrf_of(page), "role": "custodian", "region_code": "420323000000"})
+    assert added.status_code == 302
+    page = first.get(f"/console/admin/accounts/{user_id}")
+    assert "须由另一名管理员确认后才生效" in text(page) and "待确认的授权" in text(page)
+    assert "确认授权</button>" not in text(page)  # the requester gets no confirm button
+    assert _user(app, "keeper")[1] == []  # nothing held yet
+    listing = second.get("/console/admin/accounts")
+    assert "有 1 项授权等待另一名管理员确认" in text(listing)
+    pending = second.get("/console/admin/grants/pending")
+    assert pending.status_code == 200 and "keeper" in text(pending) and "first_admin" in text(pending)
+    with app.app_context():
+        grant_id = db.session.scalar(sa.select(RoleGrant.id).where(RoleGrant.user_id == user_id))
+    refused = first.post(f"/console/admin/grants/{grant_id}/confirm", data={"csrf_token": csrf_of(page)})
+    assert refused.status_code == 302
+    assert "该授权须由另一名管理员确认" in text(first.get("/console/admin/grants/pending"))
+    assert _user(app, "keeper")[1] == []
+    confirmed = second.post(f"/console/admin/grants/{grant_id}/confirm",
+                            data={"csrf_token": csrf_of(pending), "next": f"/console/admin/accounts/{user_id}"})
+    assert confirmed.status_code == 302 and confirmed.headers["Location"] == f"/console/admin/accounts/{user_id}"
+    assert "角色现已生效" in text(second.get(f"/console/admin/accounts/{user_id}"))
+    assert _user(app, "keeper")[1] == [("custodian", "420323000000", None)]
+    assert "没有等待确认的授权" in text(second.get("/console/admin/grants/pending"))
+
+
+def test_console_refuses_a_self_grant_and_an_overlap(app, console_as, county, make_user):
+    admin = console_as(("admin",))
+    page = admin.get(f"/console/admin/accounts/{admin.user_id}")
+    own = admin.post(f"/console/admin/accounts/{admin.user_id}/grants",
+                     data={"csrf_token": csrf_of(page), "role": "custodian", "region_code": "420323000000"})
+    assert own.status_code == 403 and "不能给本人账号授予角色" in text(own)
+    user_id = make_user(("inspector", "420323103000"))
+    clash = admin.post(f"/console/admin/accounts/{user_id}/grants",
+                       data={"csrf_token": csrf_of(page), "role": "custodian", "region_code": "420323000000"})
+    assert clash.status_code == 409 and "同一账号不能在重叠的范围内同时担任身份保管员和纪检监察干部" in text(clash)
+
+
+def test_withdrawing_a_pending_grant_on_the_console(app, admin_client, make_user):
+    user_id = make_user(username="target")
+    page = admin_client.get(f"/console/admin/accounts/{user_id}")
+    admin_client.post(f"/console/admin/accounts/{user_id}/grants",
+                      data={"csrf_token": csrf_of(page), "role": "inspector", "region_code": "420323103000"})
+    with app.app_context():
+        grant_id = db.session.scalar(sa.select(RoleGrant.id).where(RoleGrant.user_id == user_id))
+    withdrawn = admin_client.post(f"/console/admin/accounts/{user_id}/grants/{grant_id}/revoke",
+                                  data={"csrf_token": csrf_of(page)})
+    assert withdrawn.status_code == 302
+    assert "已撤回该待确认的授权" in text(admin_client.get(f"/console/admin/accounts/{user_id}"))
+    with app.app_context():
+        assert db.session.get(RoleGrant, grant_id) is None
