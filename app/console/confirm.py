@@ -157,7 +157,7 @@ def unit_answer_preview(user, kind, item_id, content, rectified):
         item = db.session.get(Assignment, item_id)
         report = item.report
         assigner = db.session.get(User, item.assigned_by_id) if item.assigned_by_id else None
-        office = office_of(assigner, getattr(report, "region_code", None) or report.village_code)
+        office = office_of(assigner, report.region_code)
         lines = [f"{office}的办案人员将看到您的答复和整改情况，并据此办结。",
                  "举报人查询进度时只看到状态“已反馈”，看不到答复内容。",
                  "交办事项只能答复一次，提交后不能修改。"]

@@ -12,6 +12,7 @@ from app.console.layout import render, split_errors
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.files.service import open_upload
+from app.reports.models import Report
 from app.reports.topics import CHANNEL_LABELS, EVENT_LABELS
 from app.triage import cases as case_service
 from app.triage import identity, queue, service
@@ -43,10 +44,10 @@ DONE = {"accept": "已受理", "refuse": "已决定不予受理，理由已告�
 EVENT_NAMES = {**EVENT_LABELS, "note": "内部备注", "reminder": "到期提醒"}
 
 
-def _unit_options(report):
+def _unit_options(region_code):
     """Active units that serve the report's region (county departments, its township's government)."""
     return [(u.id, u.name) for u in queries.unit_choices()
-            if u.region_code and report["village_code"].startswith(region_prefix(u.region_code))]
+            if u.region_code and region_code.startswith(region_prefix(u.region_code))]
 
 
 def report_page(user, report_id, status=200, errors=None, message=None, form=None, active=None, confirm=None):
@@ -54,6 +55,7 @@ def report_page(user, report_id, status=200, errors=None, message=None, form=Non
     confirmation step of the `active` action."""
     detail = queue.report_detail(user, report_id)
     db.session.commit()
+    region = db.session.get(Report, report_id).region_code  # a village, or a township or county for a unit's matter
     can_triage = bool(detail["allowed_actions"])
     similar = queue.similar_reports(user, report_id) if can_triage else []
     link = db.session.get(CaseReport, report_id)
@@ -62,12 +64,12 @@ def report_page(user, report_id, status=200, errors=None, message=None, form=Non
     placed = {f"{a}-{f}" for a, (_, names) in ACTION_FORMS.items() for f in names}
     placed |= {"msg-content", "msg-visibility", "idr-reason"}
     return render("triage/report.html", status=status, r=detail, similar=similar, case_link=link,
-                  open_cases=open_cases, units=_unit_options(detail) if can_triage else [],
+                  open_cases=open_cases, units=_unit_options(region) if can_triage else [],
                   dispositions=list(DISPOSITION_LABELS.items()), event_names=EVENT_NAMES,
                   channel_labels=CHANNEL_LABELS, errors=errors, general=split_errors(errors, placed),
                   message=message, form=form or {}, active=active, confirm=confirm,
-                  may_request=can(user, "identity.request", region_code=detail["village_code"]),
-                  may_triage=can(user, "report.triage", region_code=detail["village_code"]))
+                  may_request=can(user, "identity.request", region_code=region),
+                  may_triage=can(user, "report.triage", region_code=region))
 
 
 @bp.route("/triage/reports/<int:report_id>")
