@@ -36,6 +36,8 @@ ACTION_LABELS = {
     "triage.recusal_add": "设置回避", "triage.recusal_remove": "取消回避", "upload.view": "查看附件",
     "contact.create": "登记联系点成员", "contact.import": "导入联系点名单", "contact.invite": "生成联系点邀请码",
     "contact.deactivate": "停用联系点成员", "contact.bind": "联系点成员绑定微信",
+    "roster.link": "公示人员关联账号", "report.conflict_moved": "因利益冲突移出经办人",
+    "report.conflict_shared": "合并后同步利益冲突", "report.conflict_clear": "排除误匹配",
 }
 UNIT_KIND_LABELS = {"department": "职能部门", "township_gov": "乡镇政府", "commission": "纪委监委"}
 

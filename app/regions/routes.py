@@ -33,6 +33,20 @@ def replace_roster(user, code, data):
     return service.replace_roster(user, code, data["cadres"])
 
 
+@bp.op("/villages/<code>/units", summary="可反映的单位（本县部门与本乡镇政府）",
+       response=schemas.PublicUnitSchema(many=True), errors=(404,))
+def village_units(code):
+    """Active units a resident of this village may name in a report."""
+    return service.public_units(code)
+
+
+@bp.op("/admin/cadres/<int:cadre_id>/account", "PUT", summary="将公示人员关联到工作人员账号（利益冲突识别）",
+       body=schemas.CadreLinkSchema(), response=schemas.LinkedCadreSchema(), auth="required", errors=(400, 403, 404))
+def link_cadre(user, cadre_id, data):
+    """Link a roster person to an account, so reports naming him never reach that account."""
+    return service.link_cadre(user, cadre_id, data["user_id"])
+
+
 @bp.op("/units", summary="单位列表", query=schemas.UnitsQuery(), response=schemas.UnitSchema(), paginated=True,
        auth="required", errors=(403,))
 def units(user, args):

@@ -40,6 +40,7 @@ class RegionsQuery(PageQuery):
 class CadreSchema(Schema):
     """A cadre on a village's public roster."""
 
+    id = fields.Integer(dump_only=True, metadata={"description": "反映时可作为 target.roster_id"})
     name = fields.String(required=True, validate=validate.Length(min=1, max=40))
     post = fields.String(required=True, validate=validate.Length(min=1, max=60))
     duties = fields.String(load_default="", validate=validate.Length(max=500))
@@ -77,6 +78,27 @@ class UnitSchema(Schema):
     head_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
     head_post = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=60))
     phone = fields.String(load_default=None, allow_none=True, validate=PHONE)
+
+
+class PublicUnitSchema(Schema):
+    """A unit a resident may name as the one he reports about (target.unit_id)."""
+
+    id = fields.Integer()
+    name = fields.String()
+    kind = fields.String()
+
+
+class CadreLinkSchema(Schema):
+    """PUT /admin/cadres/{id}/account."""
+
+    user_id = fields.Integer(required=True, allow_none=True, strict=True, validate=validate.Range(min=1))
+
+
+class LinkedCadreSchema(CadreSchema):
+    """A roster person with the account linked to him."""
+
+    village_code = fields.String()
+    user_id = fields.Integer(allow_none=True)
 
 
 class UnitsQuery(PageQuery):

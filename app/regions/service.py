@@ -62,13 +62,49 @@ def replace_roster(user, code, cadres):
     """Replace a village's public cadre roster (publisher of that village or admin)."""
     village = get_region(code, "village")
     require(user, "roster.edit", region_code=code)
-    village.cadres.clear()
-    db.session.flush()
+    # a person who stays on the roster keeps his row: its id (named by reports) and its link to an account
+    kept = {(_normal(c.name), c.post): c for c in village.cadres}
+    rows = []
     for order, item in enumerate(cadres):
-        village.cadres.append(Cadre(sort_order=order, **item))
+        row = kept.pop((_normal(item["name"]), item["post"]), None) or Cadre(village_code=code)
+        for key, value in item.items():
+            setattr(row, key, value)
+        row.sort_order = order
+        rows.append(row)
+    village.cadres[:] = rows
     audit("roster.replace", user, "region", code, {"count": len(cadres)})
     db.session.commit()
     return village.cadres
+
+
+def _normal(name):
+    return "".join((name or "").split())
+
+
+def link_cadre(user, cadre_id, account_id):
+    """Link a roster person to a staff account (or unlink with None): reports naming him then reach past him."""
+    from app.auth.models import User
+
+    cadre = db.session.get(Cadre, cadre_id)
+    if cadre is None:
+        require(user, "account.manage")
+        raise NotFound("未找到该公示人员", code="cadre_not_found")
+    require(user, "account.manage", region_code=cadre.village_code)
+    if account_id is not None and db.session.get(User, account_id) is None:
+        raise BadRequest("账号不存在", code="account_not_found", fields={"user_id": ["账号不存在"]})
+    cadre.user_id = account_id
+    audit("roster.link", user, "cadre", cadre.id, {"user_id": account_id, "village": cadre.village_code})
+    db.session.commit()
+    return cadre
+
+
+def public_units(village_code):
+    """Active units of a village's county and its township, for a resident naming whom he reports (public)."""
+    village = get_region(village_code, "village")
+    county = village_code[:6]
+    return list(db.session.scalars(sa.select(Unit).where(
+        Unit.is_active.is_(True), Unit.region_code.startswith(county),
+        sa.or_(Unit.kind != "township_gov", Unit.region_code == village.parent_code)).order_by(Unit.id)))
 
 
 def list_units(user, region=None, limit=100, cursor=None):

@@ -13,7 +13,7 @@ from app.extensions import db
 from app.files.models import Upload
 from app.regions.models import Region, Unit
 from app.regions.service import ancestors
-from app.reports import conflicts
+from app.reports import accused
 from app.reports.models import report_attachments
 from app.reports.topics import RESIDENT_CHANNELS, STAFF_CHANNELS, topics
 from app.security.crypto import keyed_hash
@@ -111,12 +111,12 @@ def target_columns(target, village_code, county_code=None):
     columns = {}
     county_code = county_code or village_code
     if target.get("roster_id") is not None:
-        cadre = conflicts.roster_person(target["roster_id"], village_code or county_code)
+        cadre = accused.roster_person(target["roster_id"], village_code or county_code)
         columns["target_roster_id"] = cadre.id
         target = {**target, "person_name": target.get("person_name") or cadre.name,
                   "person_post": target.get("person_post") or cadre.post}
     if target.get("unit_id") is not None:
-        columns["target_unit_id"] = conflicts.target_unit(target["unit_id"], county_code).id
+        columns["target_unit_id"] = accused.target_unit(target["unit_id"], county_code).id
     disclosure_id = target.get("disclosure_id")
     if disclosure_id is not None:
         disclosure = db.session.get(Disclosure, disclosure_id)
@@ -130,10 +130,11 @@ def target_columns(target, village_code, county_code=None):
             except DomainError as err:
                 raise ValidationFailed(fields={"target.power_item": [err.message]}) from None
             columns["target_power_item"] = target["power_item"]
-    if target.get("person_name"):
+    if target.get("person_name"):  # a post alone ("竹山县农业农村局局长") names a person too
         columns["target_person_name"] = target["person_name"]
-        columns["target_person_post"] = target.get("person_post") or None
         columns["target_person_key"] = person_key(target["person_name"])
+    if target.get("person_post"):
+        columns["target_person_post"] = target["person_post"]
     return columns
 
 

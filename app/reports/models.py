@@ -51,7 +51,7 @@ class Report(db.Model):
     target_person_key = sa.Column(sa.String(64), nullable=True, index=True)
     target_user_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True, index=True)
     target_unit_id = sa.Column(sa.Integer, sa.ForeignKey("units.id"), nullable=True)
-    target_roster_id = sa.Column(sa.Integer, sa.ForeignKey("cadres.id"), nullable=True)
+    target_roster_id = sa.Column(sa.Integer, sa.ForeignKey("cadres.id", ondelete="SET NULL"), nullable=True)
     # abuse screening and retries
     flagged = sa.Column(sa.Boolean, nullable=False, default=False)
     flag_reason = sa.Column(sa.String(100), nullable=True)

@@ -37,8 +37,6 @@ class TargetSchema(Schema):
     def _consistent(self, data, **kwargs):
         if data.get("power_item") is not None and data.get("disclosure_id") is None:
             raise ValidationError("指明权力事项时须同时提供小微权力清单的 disclosure_id", "power_item")
-        if data.get("person_post") and not data.get("person_name"):
-            raise ValidationError("填写职务时请同时填写被反映人姓名", "person_name")
 
 
 class SubmitSchema(Schema):

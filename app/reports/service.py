@@ -12,7 +12,7 @@ from app.core.api import load_or_raise
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, ServiceUnavailable
 from app.extensions import db
-from app.reports import checks, conflicts
+from app.reports import accused, checks
 from app.reports.models import Report, report_attachments
 from app.reports.receipts import hash_receipt, new_receipt_code, new_tracking_no
 from app.reports.schemas import SubmitSchema
@@ -92,7 +92,7 @@ def _insert(columns, uploads, user):
         if report.anonymous:  # nothing may lead back to the sender: no uploader, no upload time of his own
             for upload in uploads:
                 upload.uploader_id, upload.created_at = None, now
-    conflicts.resolve(report, user)
+    accused.resolve(report, user)
     add_event(report, "submitted", visibility="public", to_status="received", actor_label="系统",
               note="已收到您的反映，我们将按规定时限办理")
     if report.operator_id is not None:

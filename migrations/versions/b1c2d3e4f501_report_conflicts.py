@@ -44,7 +44,7 @@ def upgrade():
         batch_op.add_column(sa.Column('handling_level', sa.String(length=10), nullable=True))
         batch_op.add_column(sa.Column('target_roster_id', sa.Integer(), nullable=True))
         batch_op.create_foreign_key(batch_op.f('fk_reports_target_roster_id_cadres'), 'cadres',
-                                    ['target_roster_id'], ['id'])
+                                    ['target_roster_id'], ['id'], ondelete='SET NULL')
         batch_op.alter_column('village_code', existing_type=sa.String(length=12), nullable=True)
         batch_op.alter_column('township_code', existing_type=sa.String(length=12), nullable=True)
     # reports filed before this revision: the accused account recorded then becomes a conflict

@@ -23,7 +23,7 @@ def test_publisher_of_the_village_replaces_the_roster(app, client, county, as_ro
     headers = as_role("publisher", LONGJING)
     response = _put(client, headers)
     assert response.status_code == 200
-    assert response.get_json() == [
+    assert [{k: v for k, v in c.items() if k != "id"} for c in response.get_json()] == [
         ROSTER["cadres"][0],
         {"name": "李华", "post": "村报账员", "duties": "", "is_party_member": False, "supervision_phone": None},
     ]
@@ -157,3 +157,39 @@ def test_bad_unit_is_400(client, county, as_role):
                            headers=as_role("admin"))
     assert response.status_code == 400
     assert set(error_of(response)["fields"]) == {"name", "kind", "region_code"}
+
+
+def test_a_person_who_stays_on_the_roster_keeps_his_id_and_account_link(app, client, county, as_role, make_user):
+    headers = as_role("publisher", LONGJING)
+    first = {c["name"]: c["id"] for c in _put(client, headers).get_json()}
+    account = make_user()
+    admin = as_role("admin")
+    linked = client.put(f"/api/v1/admin/cadres/{first['张明']}/account", json={"user_id": account}, headers=admin)
+    assert linked.status_code == 200 and linked.get_json()["user_id"] == account
+    again = _put(client, headers, body={"cadres": [ROSTER["cadres"][0], {"name": "王芳", "post": "村妇联主席"}]})
+    ids = {c["name"]: c["id"] for c in again.get_json()}
+    assert ids["张明"] == first["张明"] and "李华" not in ids
+    with app.app_context():
+        assert db.session.get(Cadre, first["张明"]).user_id == account
+        assert db.session.get(Cadre, first["李华"]) is None
+
+
+def test_only_an_admin_links_a_roster_person_and_bad_input_is_a_4xx(app, client, county, as_role, make_user):
+    cadre_id = _put(client, as_role("publisher", LONGJING)).get_json()[0]["id"]
+    url = f"/api/v1/admin/cadres/{cadre_id}/account"
+    assert client.put(url, json={"user_id": 1}).status_code == 401
+    assert client.put(url, json={"user_id": make_user()}, headers=as_role("publisher", LONGJING)).status_code == 403
+    admin = as_role("admin")
+    assert client.put(url, json={"user_id": 999999}, headers=admin).status_code == 400
+    assert client.put(url, json={"user_id": "x"}, headers=admin).status_code == 400
+    assert client.put("/api/v1/admin/cadres/999999/account", json={"user_id": None}, headers=admin).status_code == 404
+    assert client.put(url, json={"user_id": None}, headers=admin).get_json()["user_id"] is None
+
+
+def test_residents_see_the_units_they_may_name(client, county):
+    units = client.get(f"/api/v1/villages/{LONGJING}/units")
+    assert units.status_code == 200
+    names = [u["name"] for u in units.get_json()]
+    assert "竹山县农业农村局" in names and any("宝丰镇" in n for n in names)
+    assert not any("麻家渡镇" in n for n in names)  # another township's government is not offered
+    assert client.get("/api/v1/villages/999999999999/units").status_code == 404

@@ -19,7 +19,7 @@ def make_report(app, village=LONGJING, *, kind="suggestion", topic="村级债务
                 status="received", anonymous=True, reporter_user_id=None, reporter_name=None, received_at=None,
                 channel="h5", layer=None, target_user_id=None, target_unit_id=None, target_person_post=None):
     """Insert a report with its `submitted` event; returns its id."""
-    from app.reports.conflicts import resolve
+    from app.reports.accused import resolve
     from app.reports.models import Report, TimelineEvent
 
     received_at = received_at or datetime.now(UTC)

@@ -15,7 +15,7 @@ MAJIADU, LUOJIAPO = "420323102000", "420323102203"
 def make_report(village=LONGJING, *, kind="tipoff", topic="低保", content="村主任把低保名额给了自己的亲戚",
                 anonymous=False, reporter_user_id=None, status="received", days_ago=0, received_at=None, **extra):
     """Insert a report (call inside an app context); returns its id."""
-    from app.reports.conflicts import resolve
+    from app.reports.accused import resolve
     from app.reports.models import Report
 
     at = received_at or (utcnow() - timedelta(days=days_ago))
