@@ -85,6 +85,7 @@ def reporter_reach(anonymous, has_receipt, has_account):
 
 def triage_preview(user, report_id, action, data):
     """Run a transition for real, read back what it records and queues, roll it all back, and describe it."""
+    db.session.commit()  # the rollback below must take back the dry run only, never the request's earlier work
     report = service.get_report_for(user, report_id)
     last_event = db.session.scalar(sa.select(sa.func.max(TimelineEvent.id)).where(
         TimelineEvent.report_id == report.id)) or 0
@@ -150,6 +151,7 @@ def unit_answer_preview(user, kind, item_id, content, rectified):
     if kind == "warning" and item.status == "rectified":
         raise Conflict("该预警已反馈整改完成，不能再次反馈", code="already_rectified")
     if kind == "assignment":
+        db.session.commit()  # as in triage_preview: the rollback takes back the dry run only
         try:
             service.answer_assignment(user, item, answer=content, rectified=rectified)
         finally:
