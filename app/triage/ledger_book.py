@@ -17,6 +17,7 @@ from app.triage import stats
 from app.triage.case_models import CASE_STATUS_LABELS, WARNING_STATUS_LABELS, Case, CaseReport, UnitWarning
 from app.triage.cases import case_scope_clause
 from app.triage.models import Assignment
+from app.triage.warnings import not_accused_clause
 
 MAX_ROWS = 5000
 TYPE_LABELS = {"case": "问题", "warning": "预警"}
@@ -81,7 +82,7 @@ def _case_lines(user, since, until, today):
 def _warning_lines(user, since, until, today):
     scopes = region_scopes(user, "report.triage")
     stmt = sa.select(UnitWarning).where(sa.or_(sa.and_(UnitWarning.issued_at >= since, UnitWarning.issued_at < until),
-                                               UnitWarning.status != "rectified"))
+                                               UnitWarning.status != "rectified"), not_accused_clause(user))
     if None not in scopes:
         stmt = stmt.where(sa.or_(*[UnitWarning.region_code.startswith(p, autoescape=True) for p in scopes]))
     lines = []

@@ -8,10 +8,12 @@ from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
 from app.regions.models import Unit
+from app.reports.conflicts import party_clause
+from app.reports.models import Report, ReportConflict
 from app.security.service import audit
 from app.triage import cases
-from app.triage.access import accused_unit_ids
-from app.triage.case_models import UnitWarning, WarningReport, WarningResponse
+from app.triage.access import accused_unit_ids, visibility_clause
+from app.triage.case_models import Case, CaseReport, UnitWarning, WarningReport, WarningResponse
 
 
 def accuses_unit(report, unit):
@@ -49,7 +51,7 @@ def create_warning(user, data):
     audit("warning.create", user, "warning", warning.id,
           {"unit_id": unit.id, "case_id": warning.case_id, "report_ids": [r.id for r in reports]})
     db.session.commit()
-    return warning
+    return for_viewer(user, [warning])[0]
 
 
 def status_clause(status, today):
@@ -61,11 +63,20 @@ def status_clause(status, today):
     return UnitWarning.status == status
 
 
+def not_accused_clause(user):
+    """SQL: no report linked to the warning, directly or through its case, may accuse the viewer."""
+    linked = sa.exists().where(WarningReport.warning_id == UnitWarning.id,
+                               ReportConflict.report_id == WarningReport.report_id, party_clause(user))
+    via_case = sa.exists().where(CaseReport.case_id == UnitWarning.case_id,
+                                 ReportConflict.report_id == CaseReport.report_id, party_clause(user))
+    return ~sa.or_(linked, via_case)
+
+
 def list_warnings(user, args):
     """Warnings to units in the user's scope, newest first, by status, unit or case."""
     require(user, "report.triage")
     scopes = region_scopes(user, "report.triage")
-    stmt = sa.select(UnitWarning)
+    stmt = sa.select(UnitWarning).where(not_accused_clause(user))
     if None not in scopes:
         stmt = stmt.where(sa.or_(*[UnitWarning.region_code.startswith(p, autoescape=True) for p in scopes]))
     if args.get("status"):
@@ -74,7 +85,23 @@ def list_warnings(user, args):
         stmt = stmt.where(UnitWarning.unit_id == args["unit_id"])
     if args.get("case_id"):
         stmt = stmt.where(UnitWarning.case_id == args["case_id"])
-    return keyset_page(db.session, stmt, [(UnitWarning.id, True)], args["limit"], args["cursor"])
+    page = keyset_page(db.session, stmt, [(UnitWarning.id, True)], args["limit"], args["cursor"])
+    for_viewer(user, page.items)
+    return page
+
+
+def for_viewer(user, items):
+    """Keep on each warning only the linked reports and the case title the viewer may see (a report about him, in a
+    village he is recused from or raised above his level never shows, not even by its tracking number)."""
+    ids = {link.report_id for warning in items for link in warning.report_links}
+    visible = set(db.session.scalars(sa.select(Report.id).where(Report.id.in_(ids), visibility_clause(user)))) \
+        if ids else set()
+    for warning in items:
+        warning.visible_reports = [link.report for link in warning.report_links if link.report_id in visible]
+        shown = warning.case is not None and db.session.scalar(sa.select(sa.literal(True)).where(
+            Case.id == warning.case_id, cases.case_scope_clause(user))) is not None
+        warning.visible_case_title = warning.case.title if shown else None
+    return items
 
 
 def list_unit_warnings(user, args):

@@ -208,3 +208,29 @@ def test_a_county_inspector_clears_a_namesake_and_a_township_one_may_not(app, cl
     assert _sees(client, world.h["accused"], report_id) == (True, 200)
     with app.app_context():
         assert db.session.scalar(sa.select(AuditEntry.id).where(AuditEntry.action == "report.conflict_clear"))
+
+
+def test_warnings_and_the_ledger_about_his_matter_are_hidden_from_him(app, client, world):
+    from app.auth.models import RoleGrant
+
+    report_id = _file(client, body(target={"person_name": world.name, "person_post": "村党支部书记"}))
+    other_id = _file(client, body(content="村小学食堂账目不公开，请核查处理。"))
+    with app.app_context():  # he works for the county office too: only the conflict keeps the warning from him
+        db.session.add(RoleGrant(user_id=world.ids["accused"], role="inspector", region_code=COUNTY))
+        db.session.commit()
+        edu = db.session.scalar(sa.select(Unit.id).where(Unit.name == "竹山县教育局"))
+    due = (today_cst() + timedelta(days=10)).isoformat()
+    sent = client.post("/api/v1/triage/warnings", json={"unit_id": edu, "report_ids": [report_id], "due_date": due,
+                                                        "content": "请核查龙井村低保评定问题并整改。"},
+                       headers=world.h["county"])
+    assert sent.status_code == 201, sent.get_json()
+    warning_id = sent.get_json()["id"]
+    other = client.post("/api/v1/triage/warnings", json={"unit_id": edu, "report_ids": [other_id], "due_date": due,
+                                                         "content": "请核查村小学食堂账目并公开。"},
+                        headers=world.h["county"]).get_json()["id"]
+    for who, shown in (("accused", False), ("county", True)):
+        listed = [w["id"] for w in client.get("/api/v1/triage/warnings", headers=world.h[who]).get_json()["items"]]
+        assert (warning_id in listed) is shown and other in listed, who
+        ledger = client.get("/api/v1/triage/ledger", headers=world.h[who]).get_json()["items"]
+        warned = [i["id"] for i in ledger if i["type"] == "warning"]
+        assert (warning_id in warned) is shown and other in warned, who
