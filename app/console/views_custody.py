@@ -12,6 +12,7 @@ from app.console.nav import NavEntry
 from app.errors import BadRequest, DomainError
 from app.extensions import db
 from app.regions.models import Region
+from app.reports.conflicts import accused_summary, conflicted_with
 from app.triage import identity
 from app.triage.models import IDENTITY_REQUEST_LABELS
 from app.triage.schemas import DecisionSchema
@@ -40,7 +41,10 @@ def custody():
         raise BadRequest("状态不正确", code="validation_error")
     page = identity.list_requests(user, status, PAGE, clean(request.args.get("cursor")))
     people, places = _names(page.items)
+    accused = {i.id: accused_summary(i.report) for i in page.items}
+    conflicted = {i.id for i in page.items if conflicted_with(i.requester, i.report_id)}
     return render("custody/requests.html", page=page, current=status, people=people, places=places,
+                  accused=accused, conflicted=conflicted,
                   statuses=list(IDENTITY_REQUEST_LABELS.items()), status_labels=IDENTITY_REQUEST_LABELS,
                   args={"status": status})
 

@@ -70,3 +70,24 @@ def test_bad_decisions_and_who_may_not_decide(app, staff, console_as):
         assert staff[who].get("/console/custody").status_code == 403
         assert post_form(staff[who], f"/console/custody/{request_id}/approve", {}, page="/console/").status_code == 403
     assert "张三丰" not in text(staff["inspector"].get(f"/console/triage/reports/{report_id}"))
+
+
+def test_the_custodian_sees_whom_it_accuses_and_cannot_approve_a_conflicted_requester(app, staff, console_as):
+    from app.reports.models import ReportConflict
+    from app.triage.models import IdentityRequest
+
+    accused = staff["baofeng"].user_id
+    report_id = _tipoff(app, target_person_post="村党支部书记")
+    with app.app_context():  # a request filed by the person a later-found match names
+        db.session.add(ReportConflict(report_id=report_id, user_id=accused, reason="same_name"))
+        pending = IdentityRequest(report_id=report_id, requester_id=accused, reason=REASON, status="pending")
+        db.session.add(pending)
+        db.session.commit()
+        request_id = pending.id
+    custodian = console_as(("custodian", COUNTY))
+    body = text(custodian.get("/console/custody"))
+    assert "申请人可能是被反映对象" in body and "村党支部书记" in body and "不能批准" in body
+    refused = post_form(custodian, f"/console/custody/{request_id}/approve", {}, page="/console/")
+    assert refused.status_code == 409 and "不能批准" in text(refused)
+    with app.app_context():
+        assert db.session.get(IdentityRequest, request_id).status == "pending"
