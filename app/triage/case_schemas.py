@@ -117,7 +117,7 @@ class WarningSchema(Schema):
     id = fields.Integer()
     unit = fields.Function(lambda w: {"id": w.unit.id, "name": w.unit.name})
     case_id = fields.Integer()
-    case_title = fields.Function(lambda w: w.case.title if w.case else None)
+    case_title = fields.Function(lambda w: getattr(w, "visible_case_title", None))
     content = fields.String()
     due_date = fields.Date()
     status = fields.Function(_status)
@@ -126,8 +126,9 @@ class WarningSchema(Schema):
     issued_at = Timestamp()
     answered_at = Timestamp()
     rectified_at = Timestamp()
-    reports = fields.Function(lambda w: [{"id": link.report_id, "tracking_no": link.report.tracking_no}
-                                         for link in w.report_links])
+    # only what warnings.for_viewer left: the linked reports this viewer may see
+    reports = fields.Function(lambda w: [{"id": r.id, "tracking_no": r.tracking_no}
+                                         for r in getattr(w, "visible_reports", [])])
     responses = fields.List(fields.Nested(WarningResponseSchema))
 
 
@@ -145,6 +146,7 @@ class UnitReportSchema(Schema):
 class UnitWarningSchema(WarningSchema):
     """A warning as the unit that received it sees it."""
 
+    case_title = fields.Function(lambda w: w.case.title if w.case else None)
     reports = fields.List(fields.Nested(UnitReportSchema), attribute="unit_reports")
 
 

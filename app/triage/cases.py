@@ -12,7 +12,7 @@ from app.reports.models import Report, ReportConflict
 from app.reports.timeline import add_event
 from app.security.service import audit
 from app.triage import service as triage
-from app.triage.access import scope_label
+from app.triage.access import scope_label, visibility_clause
 from app.triage.case_models import Case, CaseReport
 from app.triage.states import STATE_LABELS
 
@@ -25,19 +25,22 @@ MAX_REPORTS = 200
 
 
 def case_scope_clause(user, action="report.triage"):
-    """SQL condition: cases within the user's region scopes for action, none of whose reports may accuse him."""
+    """SQL condition: cases within the user's region scopes for action, every report of which he may see (none
+    accuses him, none lies in a village he is recused from, none is raised above his level)."""
     scopes = region_scopes(user, action)
     if not scopes:
         return sa.false()
     accused = sa.exists().where(CaseReport.case_id == Case.id, ReportConflict.report_id == CaseReport.report_id,
                                 party_clause(user))
+    hidden = sa.exists().where(CaseReport.case_id == Case.id, Report.id == CaseReport.report_id,
+                               ~visibility_clause(user, action))
     if None in scopes:
-        return ~accused
+        return ~sa.or_(accused, hidden)
     clauses = []
     for prefix in scopes:
         clauses.append(Case.township_code.startswith(prefix, autoescape=True))
         clauses.append(sa.and_(Case.township_code.is_(None), Case.county_code.startswith(prefix, autoescape=True)))
-    return sa.and_(sa.or_(*clauses), ~accused)
+    return sa.and_(sa.or_(*clauses), ~accused, ~hidden)
 
 
 def get_case(user, case_id, action="report.triage"):

@@ -1,0 +1,190 @@
+"""The authorization matrix over channels and conflicts (issue 12, deliverable 9).
+
+A tip-off sent through each channel (H5 form, mini-program anonymous and real-name, a letter entered by staff, a
+contact-point member) names (a) a roster person linked to an inspector account, (b) a unit, (c) "竹山县农业农村局
+局长". Along the report's whole life (received → accepted → on hold → assigned → in a case, warned → responded →
+concluded → reopened → closed) every report-bearing route is tried by the accused's own account, a handler of the
+accused's unit, a recused inspector, out-of-scope inspectors and a namesake custodian: each is refused and no answer
+names the report, while the clean county inspector moves it on (so the matrix can fail).
+"""
+
+import pytest
+
+from tests.hardening import conflict_probe as p
+from tests.hardening.conflict_world import (
+    CHANNELS,
+    DUE,
+    EXPECTED_MATCHES,
+    PARTIES,
+    TARGETS,
+    build,
+    headers,
+    latest_id,
+    status_of,
+    submit,
+)
+from tests.hardening.world import HOME, shared_world_keeps_db  # noqa: F401 (fixture)
+
+CASES_MATRIX = [(c, t) for c in CHANNELS for t in TARGETS]
+
+
+@pytest.fixture(scope="module", name="cw")
+def conflict_world(app):
+    """The conflict world, built once for the module and emptied afterwards."""
+    from tests.conftest import _truncate
+
+    _truncate(app)
+    try:
+        yield build(app)
+    finally:
+        _truncate(app)
+
+
+def test_every_report_route_is_classified(app):
+    """A new route that can reach a report fails here until the matrix probes it."""
+    routes = p.report_bearing(app)
+    missing = [f"利益冲突矩阵未覆盖的接口: {m} {r}" for m, r in sorted(routes - p.CLASSIFIED)]
+    stale = [f"利益冲突矩阵中的接口已不存在: {m} {r}" for m, r in sorted(p.CLASSIFIED - routes)]
+    assert not missing + stale, "\n".join(missing + stale)
+
+
+def test_the_h5_form_offers_the_roster_person_and_the_units(app, cw):
+    """The H5 channel picks whom the report is about from the page it renders (the ids the form's script sends)."""
+    page = app.test_client().get(f"/v/{HOME}/report").get_data(as_text=True)
+    assert f'value="{cw.cadre}"' in page and f'value="{cw.agri}"' in page
+
+
+def _expected_matches(cw, target):
+    ids = {"agri": cw.agri}
+    return {(kind, cw.ids[name] if kind == "user" else ids[name]) for kind, name in EXPECTED_MATCHES[target]}
+
+
+def _disposition(r, value):
+    """Only a tip-off is accepted or held with a disposition (a contact-point report takes none)."""
+    return {} if r.channel == "contact_point" else {"disposition": value}
+
+
+def _received(pr, r, cw):
+    """Parties try every read and every move a received report allows; the clean inspector reads it."""
+    rid, q = {"report_id": r.id}, pr
+    for key in (p.DETAIL, p.SIMILAR, p.CONFLICTS):
+        q.refused(key, rid)
+    q.hidden(p.SIMILAR, params={"report_id": cw.decoy.id})  # a report he may see never lists this one as similar
+    q.refused(p.UPLOAD, {"upload_id": r.upload})
+    conflicts = q.reaches(p.CONFLICTS, rid, shows=False)
+    found = {("user", m["user_id"]) if m["user_id"] else ("unit", m["unit_id"]) for m in conflicts["possible_matches"]}
+    assert _expected_matches(cw, r.target) <= found, (r.channel, r.target, conflicts)
+    q.refused(p.CLEAR, {**rid, "conflict_id": conflicts["possible_matches"][0]["id"]}, {"reason": "同名不同人，已核实"})
+    q.reaches(p.DETAIL, rid)
+    q.reaches(p.SIMILAR, {"report_id": cw.decoy.id})
+    q.reaches(p.UPLOAD, {"upload_id": r.upload}, shows=False)
+    q.refused(p.act("accept"), rid, _disposition(r, "preliminary_verification"))
+    q.refused(p.act("refuse"), rid, {"reason": "不属于受理范围"})
+    q.refused(p.MESSAGES, rid, {"content": "已收悉", "visibility": "internal"})
+    q.refused(p.CASES, body={"report_ids": [r.id], "title": "合并测试"})
+    q.refused(p.WARN, body={"unit_id": cw.edu, "report_ids": [r.id], "content": "请核查。", "due_date": DUE})
+    q.reaches(p.MESSAGES, rid, {"content": "已收悉，正在核查", "visibility": "internal"}, status=201, shows=False)
+
+
+def _custody(pr, r, cw):
+    """A real-name report: parties never file an identity request; a namesake custodian never sees or decides one."""
+    from app.triage.models import IdentityRequest
+
+    rid = {"report_id": r.id}
+    pr.refused(p.IDENTITY, rid, {"reason": "需要联系举报人核实情况"})
+    pr.reaches(p.IDENTITY, rid, {"reason": "需要联系举报人核实细节"}, status=201)
+    request = {"request_id": latest_id(cw, IdentityRequest, report_id=r.id)}
+    pr.refused(p.APPROVE, request, {})
+    pr.refused(p.DENY, request, {})
+    pr.hidden(p.CUSTODY_LIST, {"limit": 100})
+    pr.reaches(p.CUSTODY_LIST, query={"limit": 100}, role="custodian")
+    return request
+
+
+def _accepted(pr, r, cw):
+    """Accepted: parties cannot hold, assign, conclude; nobody can assign it or warn the accused's unit."""
+    rid = {"report_id": r.id}
+    pr.reaches(p.act("accept"), rid, _disposition(r, "preliminary_verification"))
+    pr.refused(p.act("hold"), rid, _disposition(r, "hold_pending"))
+    pr.refused(p.act("assign"), rid, {"unit_id": cw.edu, "due_date": DUE})
+    pr.refused(p.act("conclude"), rid, {"result": "经核实问题不存在。"})
+    accused_unit = cw.baofeng_gov if r.target == "roster_person" else cw.agri
+    refused = pr.call("clean", p.act("assign"), rid, {"unit_id": accused_unit, "due_date": DUE})
+    assert refused.status_code == 409 and refused.get_json()["error"]["code"] == "assign_to_accused_unit"
+    warned = pr.call("clean", p.WARN, body={"unit_id": accused_unit, "report_ids": [r.id], "content": "请核查。",
+                                             "due_date": DUE})
+    assert warned.status_code == 409 and warned.get_json()["error"]["code"] == "accused_unit"
+    pr.reaches(p.act("hold"), rid, _disposition(r, "hold_pending"))
+    pr.refused(p.act("resume"), rid, {})
+    pr.reaches(p.act("resume"), rid, {})
+
+
+def _in_work(pr, r, cw):
+    """Assigned to a clean unit, in a case, warned: parties reach neither the case, the assignment nor the warning."""
+    from app.triage.case_models import Case, UnitWarning
+    from app.triage.models import Assignment
+
+    rid = {"report_id": r.id}
+    pr.reaches(p.act("assign"), rid, {"unit_id": cw.edu, "due_date": DUE})
+    assignment = {"assignment_id": latest_id(cw, Assignment, report_id=r.id)}
+    pr.refused(p.ASSIGNMENT_ANSWER, assignment, {"content": "已整改完毕。", "rectified": True})
+    pr.reaches(p.CASES, body={"report_ids": [r.id], "title": f"{r.marker}反映的问题"}, status=201)
+    case = {"case_id": latest_id(cw, Case)}
+    pr.refused(p.CASE, case)
+    pr.refused(p.CASE_REPORTS, case, {"report_ids": [cw.decoy.id]})
+    pr.reaches(p.CASE, case)
+    pr.reaches(p.WARN, body={"unit_id": cw.edu, "case_id": case["case_id"], "report_ids": [r.id],
+                             "content": "请核查修路资金使用情况并整改。", "due_date": DUE}, status=201)
+    warning = {"warning_id": latest_id(cw, UnitWarning)}
+    pr.refused(p.WARNING_ANSWER, warning, {"content": "已整改完毕。", "rectified": True})
+    pr.reaches(p.UNIT_ASSIGNMENTS, query={"limit": 100}, role="edu_handler")
+    pr.reaches(p.ASSIGNMENT_ANSWER, assignment, {"content": "已核实并整改。", "rectified": True}, role="edu_handler",
+               shows=False)
+    return case, assignment, warning
+
+
+def _finished(pr, r, case):
+    """Responded → concluded → reopened → concluded → closed, parties refused at every step."""
+    rid = {"report_id": r.id}
+    pr.refused(p.act("conclude"), rid, {"result": "经核实问题不存在。"})
+    pr.refused(p.CASE_CONCLUDE, case, {"result": "问题已查实并整改。"})
+    pr.reaches(p.act("conclude"), rid, {"result": "经核实，问题已整改。"})
+    pr.refused(p.act("close"), rid, {})
+    pr.refused(p.act("reopen"), rid, {"reason": "反映人提出异议"})
+    pr.reaches(p.act("reopen"), rid, {"reason": "反映人提出异议，重新核查"})
+    pr.reaches(p.act("conclude"), rid, {"result": "重新核查，问题已整改。"})
+    pr.reaches(p.act("close"), rid, {})
+    pr.refused(p.act("reopen"), rid, {"reason": "归档后重新办理"})
+    pr.refused(p.DETAIL, rid)
+
+
+def _lists(pr, r):
+    """No list a party can fetch names the report; the clean inspector's do."""
+    for key, query in ((p.QUEUE, {"limit": 100}), (p.QUEUE, {"q": r.marker}), (p.QUEUE, {"status": "closed"}),
+                       (p.CASE_LIST, {"limit": 100}), (p.LEDGER, None), (p.LEDGER, {"format": "csv"}),
+                       (p.WARN_LIST, {"limit": 100}), (p.UNIT_ASSIGNMENTS, {"limit": 100}),
+                       (p.UNIT_WARNINGS, {"limit": 100}), (p.STATS, {"format": "csv", "by": "village"}),
+                       (p.STATS, {"by": "unit"}), (p.CUSTODY_LIST, {"limit": 100})):
+        pr.hidden(key, query)
+    pr.reaches(p.QUEUE, query={"q": r.marker})
+    pr.reaches(p.LEDGER, query={"format": "csv"})
+    pr.reaches(p.WARN_LIST, query={"limit": 100})
+
+
+@pytest.mark.parametrize(("channel", "target"), CASES_MATRIX, ids=[f"{c}-{t}" for c, t in CASES_MATRIX])
+def test_parties_never_reach_the_report_on_any_route(app, cw, channel, target):
+    """The whole life of one report, every API route tried by every party at the step where it would work."""
+    item = submit(app.test_client(), cw, channel, target, f"矩阵{next(cw.counter):02d}号")
+    pr = p.Probe(cw, item, PARTIES[target], headers)
+    _received(pr, item, cw)
+    request = _custody(pr, item, cw) if item.real_name else None
+    _accepted(pr, item, cw)
+    case, _assignment, _warning = _in_work(pr, item, cw)
+    assert status_of(cw, item.id) == "responded"
+    _finished(pr, item, case)
+    _lists(pr, item)
+    if request is not None:
+        pr.reaches(p.APPROVE, request, {}, role="custodian")
+    expected = p.API_ROUTES - (set() if item.real_name else p.REAL_NAME_ONLY)
+    assert pr.probed == expected, sorted(expected ^ pr.probed)
+    assert not pr.problems, f"{channel} × {target}\n" + "\n".join(pr.problems)
