@@ -87,6 +87,10 @@ def test_inspector_grant_and_new_account_grants_wait_too_other_roles_do_not(app,
 
 
 def test_the_grantee_and_admins_made_by_the_requester_cannot_confirm(app, client, county, make_user, token_for):
+    from app.regions.importer import import_regions
+
+    with app.app_context():
+        import_regions("code,name,level,parent_code\n420322000000,郧西县,county,\n")
     first = make_user(("admin",), username="first")
     target = make_user(("admin",), username="grantee")  # an admin himself
     puppet = make_user(username="puppet")

@@ -74,7 +74,7 @@ def _console_pages(app):
 
 
 def test_idle_logout_holds_on_every_console_page_and_revokes_the_session(app, make_user, county):
-    user_id = make_user(("admin",), ("inspector", "420323000000"), ("custodian", "420322000000"),
+    user_id = make_user(("admin",), ("inspector", "420323000000"), ("unit_handler", None, None),
                         username="everything")
     pages = _console_pages(app)
     assert len(pages) > 10
