@@ -134,3 +134,31 @@ def test_redaction_keeps_what_operators_need():
     line = '127.0.0.1 - - "POST /api/v1/reports/track/messages HTTP/1.1" 201 - village 420323103211 report 1234567'
     assert redact(line) == line
     assert re.search(r"JB\d{8}-[0-9A-Z]{6}", redact("report JB20261122-7F3K9Q filed"))
+
+
+DOC_FORMAT = '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms rid=%({x-request-id}o)s'
+
+
+@pytest.mark.parametrize("access_format", [None, DOC_FORMAT])  # gunicorn's default, and docs/deployment.md's
+def test_gunicorn_access_lines_carry_no_code(app, capsys, access_format):
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+    from gunicorn.glogging import Logger
+
+    cfg = Config()
+    cfg.set("accesslog", "-")
+    if access_format:
+        cfg.set("access_log_format", access_format)
+    logger = Logger(cfg)
+    code = "9882379659490700"
+    for uri in (f"/api/v1/reports/track/{code}", f"/v/track?receipt_code={code}", "/api/v1/reports/track"):
+        path, _, query = uri.partition("?")
+        environ = {"REQUEST_METHOD": "GET", "RAW_URI": uri, "PATH_INFO": path, "QUERY_STRING": query,
+                   "SERVER_PROTOCOL": "HTTP/1.1", "REMOTE_ADDR": "127.0.0.1"}
+        response = SimpleNamespace(status="410 GONE", headers=[("X-Request-ID", "abcd1234")], sent=10)
+        logger.access(response, SimpleNamespace(headers=[]), environ, timedelta(milliseconds=12))
+    lines = capsys.readouterr().out.splitlines()  # gunicorn.access does not propagate: it writes to stdout
+    assert len(lines) == 3 and all(code not in line for line in lines)
+    assert "/api/v1/reports/track/[redacted]" in lines[0]
