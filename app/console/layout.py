@@ -2,7 +2,7 @@
 
 import json
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import make_response, redirect, render_template, url_for
 
 from app.auth.current import current_user
 from app.console.csrf import csrf_token
@@ -129,8 +129,3 @@ def rate_limited_page(err):
     """The console's page for a 429 from the rate limiter."""
     return render("error.html", status=429, headers={"Retry-After": "60"}, message="操作过于频繁，请稍后再试",
                   code="rate_limited")
-
-
-def wants_page():
-    """Whether this request is a console page request (for handlers shared with the API)."""
-    return request.path.startswith("/console")

@@ -113,11 +113,6 @@ def period_of(day, granularity):
     raise ValueError(granularity)
 
 
-def next_period(period):
-    """The Period right after this one, of the same granularity."""
-    return period_of(period.end + timedelta(days=1), period.granularity)
-
-
 def previous_period(period):
     """The Period right before this one, of the same granularity."""
     return period_of(period.start - timedelta(days=1), period.granularity)

@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.core.pagination import keyset_page
 from app.disclosures import ledger
 from app.disclosures.attachments import attachment_info
-from app.disclosures.models import PUBLIC_STATES, Disclosure, LedgerEntry, LedgerHead
+from app.disclosures.models import PUBLIC_STATES, Disclosure, LedgerEntry
 from app.disclosures.periods import PeriodError, parse_period
 from app.disclosures.public_view import render_content
 from app.errors import BadRequest, NotFound
@@ -175,10 +175,3 @@ def ledger_entry(village_code, seq):
     if entry is None:
         raise NotFound("未找到该台账记录", code="ledger_entry_not_found")
     return {**entry_brief(entry), "document": ledger.document_of(entry)}
-
-
-def village_heads(codes):
-    """{village_code: head hash} for many villages at once."""
-    rows = db.session.execute(sa.select(LedgerHead.village_code, LedgerHead.hash)
-                              .where(LedgerHead.village_code.in_(list(codes))))
-    return {row.village_code: row.hash for row in rows}

@@ -131,11 +131,3 @@ def create_unit(user, data):
     audit("unit.create", user, "unit", unit.id, {"name": unit.name})
     db.session.commit()
     return unit
-
-
-def get_unit(unit_id):
-    """A unit by id, or 404."""
-    unit = db.session.get(Unit, unit_id)
-    if unit is None:
-        raise NotFound("未找到该单位", code="unit_not_found")
-    return unit

@@ -11,10 +11,11 @@ from app.core.pagination import keyset_page, where_equal
 from app.core.timeutil import to_cst, today_cst
 from app.extensions import db
 from app.regions.models import Region, Unit
+from app.reports import similarity
 from app.reports.conflicts import accused_summary
 from app.reports.models import Report
 from app.security.service import audit
-from app.triage import deadlines, identity, similarity, states
+from app.triage import deadlines, identity, states
 from app.triage.access import get_report_for, is_inspector_of, visibility_clause
 from app.triage.models import Assignment, ReportDeadline
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.triage.similarity import (
+from app.reports.similarity import (
     SKETCH_SIZE,
     Candidate,
     normalize_text,
@@ -86,7 +86,7 @@ def test_signature_is_small_json_and_deterministic():
 
 
 def test_signature_is_the_same_in_another_process():
-    code = f"from app.triage.similarity import text_signature; print(text_signature({SAME_A!r})['h'][:5])"
+    code = f"from app.reports.similarity import text_signature; print(text_signature({SAME_A!r})['h'][:5])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          env={"PYTHONHASHSEED": "123", "PATH": ""}, cwd=ROOT)
     assert out.stdout.strip() == str(text_signature(SAME_A)["h"][:5])
@@ -140,7 +140,7 @@ def test_rank_ties_prefer_the_closer_report():
 
 
 def test_jieba_words_are_optional_and_lazy():
-    code = ("import sys; import app.triage.similarity as s; assert 'jieba' not in sys.modules; "
+    code = ("import sys; import app.reports.similarity as s; assert 'jieba' not in sys.modules; "
             "s.text_signature('村主任'); assert 'jieba' not in sys.modules; print('ok')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=ROOT)
