@@ -23,7 +23,9 @@ ACTION_LABELS = {
     "auth.login": "登录", "auth.login_failed": "登录失败", "auth.logout": "退出登录",
     "auth.console_idle_logout": "超时退出", "auth.totp_enabled": "启用动态口令", "auth.bind": "绑定微信",
     "auth.resident_created": "新群众账号", "account.create": "新建账号", "account.grant": "授予角色",
-    "account.revoke": "撤销角色", "account.invite": "生成邀请码",
+    "account.revoke": "撤销角色", "account.invite": "生成邀请码", "account.grant_requested": "提交授权（待确认）",
+    "account.grant_confirmed": "确认授权", "account.grant_withdrawn": "撤回待确认授权",
+    "account.disable_demo": "停用演示账号",
     "region.import": "导入区划", "unit.create": "新建单位", "roster.replace": "更新村干部名单",
     # reports, triage, casework, custody, contacts, files
     "report.enter": "代录反映", "report.view": "查看反映", "report.identity_view": "查看实名身份",
