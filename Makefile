@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 export FLASK_APP := wsgi:app
 HOST ?= 127.0.0.1
 PORT ?= 5000
+WORKERS ?= 2
 
 .PHONY: run test test-sqlite test-postgres venv system-deps lint migrate seed lock clean
 
@@ -27,7 +28,10 @@ seed: migrate
 
 run: system-deps seed
 	@echo "码上监督 正在 http://$(HOST):$(PORT)/ 运行（Ctrl+C 退出）"
-	$(BIN)/flask run --host $(HOST) --port $(PORT)
+	@# gunicorn sync workers, not `flask run`: the threaded development server segfaults under concurrent
+	@# console requests (docs/deployment.md, "The development server"). WORKERS=1 for a single process.
+	$(BIN)/gunicorn --workers $(WORKERS) --worker-class sync --timeout 120 --bind $(HOST):$(PORT) \
+		--access-logfile - --access-logformat '%(h)s %(t)s "%(m)s %(U)s" %(s)s %(B)s %(M)sms' wsgi:app
 
 test: system-deps venv
 	$(BIN)/ruff check .
