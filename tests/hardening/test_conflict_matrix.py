@@ -188,3 +188,89 @@ def test_parties_never_reach_the_report_on_any_route(app, cw, channel, target):
     expected = p.API_ROUTES - (set() if item.real_name else p.REAL_NAME_ONLY)
     assert pr.probed == expected, sorted(expected ^ pr.probed)
     assert not pr.problems, f"{channel} × {target}\n" + "\n".join(pr.problems)
+
+
+CONSOLE_FORMS = {
+    "/act/<action>": [{"action": "conclude", "conclude-result": "经核实，问题已整改。"},
+                      {"action": "assign", "assign-unit_id": "{edu}", "assign-due_date": DUE}],
+    "/identity-request": [{"idr-reason": "需要联系举报人核实情况"}],
+    "/messages": [{"msg-content": "已收悉", "msg-visibility": "internal"}],
+    "/cases/<int:case_id>/conclude": [{"result": "问题已查实并整改。"}],
+    "/cases/merge": [{"report_ids": "{report}", "title": "合并测试"}, {"report_ids": "{report}", "case_id": "{case}"}],
+    "/warnings/new": [{"unit_id": "{edu}", "case_id": "{case}", "content": "请核查。", "due_date": DUE}],
+    "/custody/<int:request_id>/<decision>": [{"decision": "approve"}, {"decision": "deny"}],
+    "/unit/assignments/<int:assignment_id>/response": [{"content": "已整改完毕。", "rectified": "1"}],
+    "/unit/warnings/<int:warning_id>/response": [{"content": "已整改完毕。", "rectified": "1"}],
+}
+
+
+def _snapshot(cw, r, ids):
+    """What a console form could change: the report's status and timeline, the case, assignment, warning, request."""
+    from app.extensions import db
+    from app.reports.models import Report
+    from app.triage.case_models import Case, UnitWarning
+    from app.triage.models import Assignment, IdentityRequest
+
+    with cw.app.app_context():
+        report = db.session.get(Report, r.id)
+        return (report.status, len(report.timeline), db.session.get(Case, ids["case_id"]).status,
+                db.session.get(Assignment, ids["assignment_id"]).answered_at,
+                db.session.get(UnitWarning, ids["warning_id"]).status,
+                db.session.get(IdentityRequest, ids["request_id"]).status,
+                db.session.query(Case).count(), db.session.query(UnitWarning).count())
+
+
+def _console(app, username):
+    from tests.console.conftest import csrf_of, login
+
+    client = app.test_client()
+    assert login(client, username).status_code == 302, username
+    client.csrf = csrf_of(client.get("/console/"))
+    return client
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_console_pages_and_forms_never_show_the_report_to_a_party(app, cw, target):
+    """Every console page and form of triage, cases, custody, warnings, ledger, unit and stats, fetched or posted by
+    each party (both steps of a confirmation), never carries the report's tracking number and changes nothing."""
+    from app.auth.models import User
+    from app.extensions import db
+    from app.triage.models import IdentityRequest
+
+    item = submit(app.test_client(), cw, "miniprogram_real_name", target, f"控制台{next(cw.counter):02d}号")
+    pr = p.Probe(cw, item, PARTIES[target], headers)
+    _received(pr, item, cw)
+    request = _custody(pr, item, cw)
+    _accepted(pr, item, cw)
+    ids, assignment, warning = _in_work(pr, item, cw)
+    ids = {**ids, **assignment, **warning, **request, "report_id": item.id, "upload_id": item.upload,
+           "action": "accept", "decision": "approve"}
+    fill = {"{edu}": str(cw.edu), "{report}": str(item.id), "{case}": str(ids["case_id"])}
+    before = _snapshot(cw, item, ids)
+    with app.app_context():
+        names = {role: db.session.get(User, cw.ids[role]).username for role in PARTIES[target]}
+    for role, username in names.items():
+        client = _console(app, username)
+        for _method, rule in p.CONSOLE["pages"]:
+            response = client.get(p.url(rule, ids))
+            if response.status_code >= 500 or p.leaks(response, item):
+                pr.problems.append(f"{role}: GET {rule}: {response.status_code}")
+        for method, rule in p.CONSOLE["forms"]:
+            suffix = next(s for s in CONSOLE_FORMS if rule.endswith(s))
+            for form in CONSOLE_FORMS[suffix]:
+                params = {**ids, **{k: v for k, v in form.items() if k in ("action", "decision")}}
+                data = {k: fill.get(v, v) for k, v in form.items() if k not in ("action", "decision")}
+                for step in ({}, {"confirm": "1"}):
+                    response = client.post(p.url(rule, params), data={**data, **step, "csrf_token": client.csrf})
+                    if response.status_code >= 500 or p.leaks(response, item):
+                        pr.problems.append(f"{role}: {method} {rule} {form} {step}: {response.status_code}")
+    assert _snapshot(cw, item, ids) == before
+    clean = _console(app, "clean_inspector")  # the same pages and forms work for the clean inspector
+    assert item.tracking_no in clean.get(f"/console/triage/reports/{item.id}").get_data(as_text=True)
+    posted = clean.post(f"/console/triage/reports/{item.id}/messages",
+                        data={"msg-content": "控制台留言", "msg-visibility": "internal", "csrf_token": clean.csrf})
+    assert posted.status_code in (200, 302) and _snapshot(cw, item, ids)[1] == before[1] + 1
+    with app.app_context():
+        assert db.session.get(IdentityRequest, request["request_id"]).status == "pending"
+    assert not pr.problems, f"console × {target}\n" + "\n".join(pr.problems)
+
