@@ -69,20 +69,27 @@ def membership(user):
     return None
 
 
-def reporter_side(data, user, region_code):
-    """Who files: {reporter_user_id, operator_id, contact_member_id, contact_layer} after the channel rules."""
+def reporter_side(data, user, region_code, credited=None):
+    """Who files: {reporter_user_id, operator_id, contact_member_id, contact_layer} after the channel rules.
+
+    `credited` ({member_id, layer, type, user_id}) is the member a posted letter is credited to: staff enter it
+    (channel letter) and it counts as his report, told to his bound account like one he sent himself."""
     channel, anonymous = data["channel"], data["anonymous"]
     side = {"reporter_user_id": None, "operator_id": None, "contact_member_id": None, "contact_layer": None}
+    if credited is not None and (channel != "letter" or anonymous):
+        raise ValidationFailed(fields={"channel": ["代成员登记的只能是实名来信"]})
     if channel in STAFF_CHANNELS:
         if user is None:
             raise Unauthorized("代为登记来信、来电、来访须由工作人员登录后操作")
         require(user, "report.enter", region_code=region_code)
-        if data["kind"] == "contact_point":
-            raise ValidationFailed(fields={"kind": ["联系点情况反馈须由成员本人通过小程序提交"]})
+        if data["kind"] == "contact_point" and credited is None:
+            raise ValidationFailed(fields={"kind": ["联系点来信请通过“登记联系点来信”为成员登记"]})
         side["operator_id"] = user.id
+        if credited is not None:
+            side["reporter_user_id"] = credited.get("user_id")
     elif channel in RESIDENT_CHANNELS and not anonymous and user is not None:
         side["reporter_user_id"] = user.id
-    member = membership(user) if channel in RESIDENT_CHANNELS and not anonymous else None
+    member = membership(user) if channel in RESIDENT_CHANNELS and not anonymous else credited
     if data["kind"] == "contact_point":
         if user is None:
             raise Unauthorized("联系点情况反馈须先登录并绑定联系点成员身份")

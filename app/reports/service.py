@@ -28,7 +28,7 @@ INSERT_ATTEMPTS = 4  # a tracking-number or receipt-hash collision draws new one
 FLAG_REASON = "微信内容安全检测提示可能含违规内容，请人工核查"
 
 
-def submit_report(data, *, user=None, client_key, idempotency_key=None):
+def submit_report(data, *, user=None, client_key, idempotency_key=None, credited=None):
     """File a report; returns (report, receipt_code or None, created). A replayed Idempotency-Key returns the
     original report with created=False (an anonymous one with a fresh receipt code); another body is a 409."""
     data = load_or_raise(SubmitSchema(), data)
@@ -39,7 +39,7 @@ def submit_report(data, *, user=None, client_key, idempotency_key=None):
             return _replayed(replay)
     checks.check_topic(data["topic"])
     village, township, county = checks.report_regions(data)
-    side = checks.reporter_side(data, user, village or township or county)
+    side = checks.reporter_side(data, user, village or township or county, credited)
     target = checks.target_columns(data.get("target"), village, county)
     uploads = checks.attachments(data["attachment_ids"], user)
     signature = text_signature(data["content"], words=bool(current_app.config.get("SIMILARITY_USE_JIEBA")))
@@ -56,6 +56,8 @@ def submit_report(data, *, user=None, client_key, idempotency_key=None):
     for _ in range(INSERT_ATTEMPTS):
         try:
             report, receipt = _insert(columns, uploads, user)
+            if credited is not None:  # a posted letter: its own record joins the same transaction
+                credited["attach"](report)
             db.session.commit()
         except IntegrityError:
             db.session.rollback()

@@ -25,6 +25,8 @@ class Case(db.Model):
     township_code = sa.Column(sa.String(12), nullable=True)  # set when every report lies in one township
     status = sa.Column(sa.String(12), nullable=False, default="open")
     result = sa.Column(sa.Text, nullable=True)
+    # why the case was concluded while a warning about it was still unanswered (required then)
+    conclude_reason = sa.Column(sa.Text, nullable=True)
     created_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
     concluded_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
@@ -105,6 +107,10 @@ class WarningResponse(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     warning_id = sa.Column(sa.Integer, sa.ForeignKey("warnings.id"), nullable=False, index=True)
     content = sa.Column(sa.Text, nullable=False)
-    rectified = sa.Column(sa.Boolean, nullable=False, default=False)
+    rectified = sa.Column(sa.Boolean, nullable=False, default=False)  # False: 正在整改, True: 整改完毕
+    evidence = sa.Column(sa.Text, nullable=True)  # what proves the rectification (required for 整改完毕)
     answered_by_id = sa.Column(sa.Integer, sa.ForeignKey("users.id"), nullable=True)
     answered_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
+
+
+from app.triage import network_models  # noqa: E402,F401  (registers the networks' tables on db.metadata)

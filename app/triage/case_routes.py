@@ -40,7 +40,7 @@ def add_reports(user, case_id, data):
        body=schemas.CaseConcludeSchema(), response=schemas.CaseSchema(), auth="required", errors=(403, 404, 409))
 def conclude_case(user, case_id, data):
     """Conclude a case and every report in it."""
-    return cases.with_reports(user, cases.conclude_case(user, case_id, data["result"]))
+    return cases.with_reports(user, cases.conclude_case(user, case_id, data["result"], data.get("reason")))
 
 
 @bp.op("/triage/warnings", "POST", summary="向单位发出预警", body=schemas.WarningCreateSchema(),

@@ -48,6 +48,8 @@ class CaseConcludeSchema(Schema):
     """The result that concludes a case and its reports."""
 
     result = fields.String(required=True, validate=TEXT)
+    reason = fields.String(load_default=None, allow_none=True, validate=TEXT,
+                           metadata={"description": "尚有预警未反馈时必填：为何仍办结"})
 
 
 class CasesQuery(PageQuery):
@@ -64,6 +66,7 @@ class CaseSchema(Schema):
     status = fields.String()
     status_label = fields.Function(lambda c: CASE_STATUS_LABELS[c.status])
     result = fields.String()
+    conclude_reason = fields.String()
     county_code = fields.String()
     township_code = fields.String()
     report_count = fields.Function(lambda c: len(c.links))
@@ -104,6 +107,8 @@ class WarningResponseSchema(Schema):
 
     content = fields.String()
     rectified = fields.Boolean()
+    state_label = fields.Function(lambda r: "整改完毕" if r.rectified else "正在整改")
+    evidence = fields.String()
     answered_at = Timestamp()
 
 

@@ -111,11 +111,20 @@ def add_reports(user, case_id, report_ids):
     return case
 
 
-def conclude_case(user, case_id, result):
-    """Conclude an open case and every report in it; each reporter is told through the outbox."""
+def conclude_case(user, case_id, result, reason=None):
+    """Conclude an open case and every report in it; each reporter is told through the outbox. While a warning about
+    it is unanswered, only with the inspector's recorded `reason`."""
+    from app.triage.warnings import unanswered
+
     case = get_case(user, case_id)
     if case.status != "open":
         raise Conflict("该问题已办结", code="case_concluded")
+    reason = (reason or "").strip() or None
+    waiting_units = unanswered(case.id)
+    if waiting_units and not reason:
+        names = "、".join(dict.fromkeys(w.unit.name for w in waiting_units))
+        raise Conflict(f"以下单位尚未反馈预警整改情况：{names}。如确需办结，请填写办结理由", code="warning_unanswered",
+                       fields={"reason": ["尚有未反馈的预警，请填写办结理由"]})
     reports = [link.report for link in case.links]
     visible = {r.id for r in visible_case_reports(user, case)}
     if any(r.id not in visible for r in reports):
@@ -132,8 +141,11 @@ def conclude_case(user, case_id, result):
             add_event(report, "conclude", actor=user, actor_label=scope_label(user, report), note=result,
                       visibility="public", from_status="merged", to_status="merged")
     case.status, case.result = "concluded", result
+    case.conclude_reason = reason if waiting_units else None
     case.concluded_by_id, case.concluded_at = user.id, utcnow()
-    audit("case.conclude", user, "case", case.id, {"reports": len(reports)})
+    audit("case.conclude", user, "case", case.id,
+          {"reports": len(reports), "unanswered_warnings": [w.id for w in waiting_units],
+           "reason": case.conclude_reason})
     db.session.commit()
     return case
 

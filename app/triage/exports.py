@@ -109,3 +109,34 @@ def ledger_download(book, fmt):
                           subtitle=f"登记区间：{book['from'].isoformat()} 至 {book['to'].isoformat()}（含未办结事项）",
                           headers=[label for _, label in COLUMNS], rows=rows, filename=f"问题线索处置台账_{span}",
                           fallback=f"ledger_{span}")
+
+
+def networks_rows(result):
+    """[chain, figure, this period, previous period, change %] lines of the networks' figures."""
+    from app.triage.stats_networks import CONTACT_FIELDS, INFORMANT_FIELDS, LABELS
+
+    rows = []
+    for chain, names, title in (("contact_point", CONTACT_FIELDS, "千人联系点"), ("informant", INFORMANT_FIELDS,
+                                                                              "千人情报网")):
+        for name in names:
+            now, before, pct = result[chain][name], result["previous"][chain][name], result["change_pct"][chain][name]
+            if isinstance(now, list):
+                key = "layer" if name == "letters_by_layer" else "level"
+                prev = {r[key]: r["count"] for r in before}
+                pcts = {r[key]: r["change_pct"] for r in pct}
+                rows += [[title, f"{LABELS[name]}：{r['label']}", r["count"], prev.get(r[key]), pcts.get(r[key])]
+                         for r in now]
+            else:
+                rows.append([title, LABELS[name], now, before, pct])
+    return rows
+
+
+def networks_download(result, fmt):
+    """The networks' figures as a download: one line per figure, this period, the previous one and the change."""
+    span = f"{result['from']:%Y%m%d}-{result['to']:%Y%m%d}"
+    return table_response(fmt, title=f"{result['region_name']}千人联系点、千人情报网统计",
+                          subtitle=f"统计区间：{result['from']} 至 {result['to']}；"
+                                   f"上年同期：{result['previous_from']} 至 {result['previous_to']}",
+                          headers=["网络", "指标", "本期", "上年同期", "同比变化（%）"], rows=networks_rows(result),
+                          filename=f"千人联系点千人情报网统计_{span}",
+                          fallback=f"networks_{result['region_code']}_{span}")

@@ -113,8 +113,9 @@ def list_unit_warnings(user, args):
     return keyset_page(db.session, stmt, [(UnitWarning.id, True)], args["limit"], args["cursor"])
 
 
-def respond_warning(user, warning_id, content, rectified):
-    """The unit answers a warning; answering `rectified` closes it, otherwise it stays in rectification."""
+def respond_warning(user, warning_id, content, rectified, evidence=None):
+    """The unit answers a warning: 正在整改 (rectified False) keeps it in rectification and may be answered again;
+    整改完毕 (rectified True) closes it. `evidence` says what proves the rectification."""
     units = handler_units(user)
     warning = db.session.get(UnitWarning, warning_id)
     if warning is None or warning.unit_id not in units:
@@ -123,7 +124,8 @@ def respond_warning(user, warning_id, content, rectified):
         raise Conflict("该预警已反馈整改完成，不能再次反馈", code="already_rectified")
     now = utcnow()
     db.session.add(WarningResponse(warning_id=warning.id, content=content.strip(), rectified=rectified,
-                                   answered_by_id=user.id, answered_at=now))
+                                   evidence=(evidence or "").strip() or None, answered_by_id=user.id,
+                                   answered_at=now))
     warning.answered_at = warning.answered_at or now
     warning.status = "rectified" if rectified else "answered"
     if rectified:
@@ -132,6 +134,21 @@ def respond_warning(user, warning_id, content, rectified):
     db.session.commit()
     db.session.refresh(warning)
     return warning
+
+
+def report_rectification(user, warning_id, state, content, evidence):
+    """A unit reports its rectification state: 正在整改 (rectifying) or 整改完毕 (rectified, evidence required)."""
+    if state == "rectified" and not (evidence or "").strip():
+        raise BadRequest("报告整改完毕须说明整改佐证（如公开照片、文件编号、退还凭证）", code="evidence_required",
+                         fields={"evidence": ["请填写整改佐证"]})
+    return respond_warning(user, warning_id, content, state == "rectified", evidence)
+
+
+def unanswered(case_id):
+    """The warnings about a case that no unit has answered yet."""
+    return list(db.session.scalars(sa.select(UnitWarning).where(UnitWarning.case_id == case_id,
+                                                                UnitWarning.status == "open")
+                                   .order_by(UnitWarning.id)))
 
 
 def handler_units(user):
