@@ -44,6 +44,27 @@ def load_command(count, province, counties, seed):
     click.echo(f"已生成 {result['regions']} 个区划、{result['reports']} 条反映。")
 
 
+@demo_cli.command("networks")
+@click.option("--small", is_flag=True, help="缩小规模（测试用，同一代码路径）")
+def networks_command(small):
+    """Load 肇源县's year of the 千人联系点 and 千人情报网 through the service layer (refuses a second run)."""
+    if current_app.config.get("ENV_NAME") == "production":
+        click.echo("生产环境禁止加载演示数据。", err=True)
+        raise SystemExit(2)
+    import time
+
+    from app.demo.networks import FULL, SMALL, AlreadyLoaded, load
+
+    began = time.monotonic()
+    try:
+        expected = load(SMALL if small else FULL, echo=click.echo)
+    except AlreadyLoaded:
+        click.echo("肇源县的联系点与情报网演示数据已加载过：请使用新的数据库。", err=True)
+        raise SystemExit(1) from None
+    click.echo(f"已生成肇源县一年的工作（{time.monotonic() - began:.0f} 秒）。统计应为：{expected}")
+    click.echo("查看：GET /api/v1/triage/stats/networks?region_code=230622000000（账号 zy_inspector）")
+
+
 def register(app):
     """Add the demo command group."""
     app.cli.add_command(demo_cli)
