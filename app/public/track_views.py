@@ -8,7 +8,7 @@ from app.core.ratelimit import client_address
 from app.errors import DomainError
 from app.extensions import db
 from app.reports import track
-from app.reports.receipts import format_receipt, normalize_receipt
+from app.reports.receipts import normalize_receipt
 from app.reports.track_schemas import TrackDisputeSchema, TrackedReportSchema, TrackMessageSchema
 
 NOTICES = {"message": "已收到您的补充情况，办理人员会看到。", "dispute": "已提出异议，该反映将重新办理。"}
@@ -52,7 +52,7 @@ def _act(action):
     except DomainError as err:
         return _error_page(err)
     code = normalize_receipt(raw)
-    shown = {"code": code, "code_display": format_receipt(code)}
+    shown = {"code": code}
     if action is None:
         return _page(report=TrackedReportSchema().dump(report), **shown)
     draft = {name: request.form.get(name, "") for name in ("content", "reason")}

@@ -1,4 +1,4 @@
-"""Browser: the H5 pages a QR code opens, on a phone-sized screen (village, finance disclosure, report, receipt)."""
+"""Browser: the H5 pages a QR code opens on a phone-sized screen: village, disclosures, report, receipt, track."""
 
 import os
 import re
@@ -71,11 +71,6 @@ def shot(phone, tmp_path):
     return take
 
 
-def has_route(app, prefix, method):
-    """Whether the app serves a rule starting with prefix for method (the intake API is another package's)."""
-    return any(r.rule.startswith(prefix) and method in r.methods for r in app.url_map.iter_rules())
-
-
 def test_village_page_lists_roster_and_disclosures(app, demo_county, phone, shot):
     phone.goto(f"/v/{LONGJING}?s=1")
     expect(phone.get_by_role("heading", name="龙井村")).to_be_visible()
@@ -115,29 +110,69 @@ def test_unknown_village_is_a_friendly_404(app, demo_county, phone, shot):
 
 
 def test_report_form_submits_and_receipt_code_tracks_it(app, demo_county, phone, shot):
-    if not (has_route(app, "/api/v1/reports", "POST") and has_route(app, "/api/v1/reports/track/", "GET")):
-        pytest.skip("受理接口（POST /api/v1/reports、GET /api/v1/reports/track/...）尚未提供")
     phone.goto(f"/v/{LONGJING}")
     phone.get_by_role("link", name="我要反映问题").click()
     phone.get_by_label("检举控告").check()
     phone.get_by_label("问题类别").select_option("村级债务")
     phone.get_by_label("具体内容").fill("村里修路欠施工队的工程款一直没有结清，希望公开村级债务情况。")
+    phone.get_by_label("或填写被反映人姓名").fill("张三")
+    phone.get_by_label("职务", exact=True).fill("村报账员")
+    phone.get_by_label("涉及单位").select_option(label="竹山县交通运输局")
     phone.locator("#f-photo").set_input_files(str(FIXTURES / "gps_photo.jpg"))
     shot("report")
     phone.get_by_role("button", name="提交").click()
     expect(phone.get_by_role("heading", name="已收到您的反映")).to_be_visible()
     receipt = phone.locator("#receipt-code").inner_text()
     assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", receipt)
+    box = phone.locator("#receipt-code").bounding_box()
+    assert box["height"] < 60  # the 16 digits stay on one line on a phone
+    expect(phone.locator("#promise-anonymous")).to_contain_text("15 个工作日内决定是否受理")
+    expect(phone.get_by_role("button", name="复制")).to_be_visible()
     tracking = phone.locator("#tracking-no").inner_text()
     shot("report-done", full_page=False)
     with app.app_context():
         report = db.session.scalar(sa.select(Report).where(Report.tracking_no == tracking))
         assert report.channel == "h5" and report.anonymous and report.kind == "tipoff" and report.topic == "村级债务"
         assert len(report.attachments) == 1 and report.attachments[0].mime == "image/jpeg"
+        assert report.target_person_post == "村报账员" and report.target_unit_id is not None
 
-    phone.get_by_role("link", name="查询办理进度").first.click()
+    requests = []
+    phone.on("request", lambda request: requests.append(request))
+    phone.get_by_role("button", name="查询办理进度").click()  # POSTs the code: the track page opens with it
+    expect(phone.locator("#t-tracking")).to_have_text(tracking)
+    expect(phone.locator("#t-status")).not_to_be_empty()
+    digits = receipt.replace(" ", "")
+    assert all(digits not in request.url for request in requests)
+    assert any(request.method == "POST" and digits in (request.post_data or "") for request in requests)
+    phone.get_by_label("补充的情况或线索（1000 字以内）").fill("补充：欠款合同在村委会档案室。")
+    phone.get_by_role("button", name="提交补充情况").click()
+    expect(phone.get_by_text("已收到您的补充情况")).to_be_visible()
+    expect(phone.get_by_text("补充：欠款合同在村委会档案室。")).to_be_visible()
+    shot("track")
+
+    phone.goto("/v/track")
     phone.get_by_label("回执码（16 位数字）").fill(receipt)
     phone.get_by_role("button", name="查询").click()
     expect(phone.locator("#t-tracking")).to_have_text(tracking)
-    expect(phone.locator("#t-status")).not_to_be_empty()
-    shot("track")
+    assert digits not in phone.url
+
+
+def test_real_name_reporter_gets_a_receipt_code_and_field_errors_show_beside_fields(app, demo_county, phone):
+    phone.goto(f"/v/{LONGJING}/report")
+    phone.get_by_label("具体内容").fill("太短")  # under 5 characters: refused by the intake validation
+    phone.get_by_label("或填写被反映人姓名").fill("王五")
+    phone.get_by_label("职务", exact=True).fill("村委会主任")
+    phone.get_by_label("实名（信息加密保存，依规保密；同样凭回执码查询进度）").check()
+    phone.get_by_label("姓名", exact=True).fill("陈德明")
+    phone.get_by_label("手机号码").fill("13907191234")
+    phone.get_by_role("button", name="提交").click()
+    slot = phone.locator('.field-error[data-field="content"]')
+    expect(slot).to_be_visible()
+    expect(slot).to_contain_text("5 到 5000")
+    phone.get_by_label("具体内容").fill("村委会账目公开不及时，请督促按月公开。")
+    phone.get_by_role("button", name="提交").click()
+    expect(phone.get_by_role("heading", name="已收到您的反映")).to_be_visible()
+    assert re.fullmatch(r"\d{4} \d{4} \d{4} \d{4}", phone.locator("#receipt-code").inner_text())
+    expect(phone.locator("#promise-real-name")).to_contain_text("告知您")
+    phone.get_by_role("button", name="查询办理进度").click()
+    expect(phone.locator("#t-status")).to_have_text("待受理")
