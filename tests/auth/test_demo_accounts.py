@@ -90,3 +90,24 @@ def test_disable_demo_command(app, county, token_for):
             User.is_demo.is_(True), User.is_active.is_(True))) == 0
         assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEntry).where(
             AuditEntry.action == "account.disable_demo")) == 9
+
+
+def test_the_migration_marks_accounts_still_on_the_demo_password(make_app, app, tmp_path):
+    from flask_migrate import upgrade
+
+    migrated = make_app(SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path / 'marked.db'}")
+    with migrated.app_context():
+        upgrade(revision="b1c2d3e4f501")
+        rows = {"custodian": hash_password(DEMO_PASSWORD), "inspector": hash_password("Changed-passw0rd"),
+                "someone": hash_password(DEMO_PASSWORD)}
+        with db.engine.begin() as conn:
+            for username, password_hash in rows.items():
+                conn.execute(sa.text(
+                    "INSERT INTO users (username, display_name, password_hash, totp_enabled, is_active, failed_logins,"
+                    " created_at) VALUES (:u, :u, :h, 0, 1, 0, CURRENT_TIMESTAMP)"),
+                    {"u": username, "h": password_hash})
+        upgrade(revision="c4a5b6d7e802")
+        with db.engine.connect() as conn:
+            marked = dict(conn.execute(sa.text("SELECT username, is_demo FROM users")).fetchall())
+        db.engine.dispose()
+    assert marked == {"custodian": 1, "inspector": 0, "someone": 0}  # only seeded names still on the demo password
