@@ -313,11 +313,12 @@ def redis_down(env, tries=30):
         session = requests.Session()
         filed = session.post(base + "/api/v1/reports", json=report_body(1), timeout=30)
         code = filed.json().get("receipt_code", "0000 0000 0000 0000").replace(" ", "")
-        paths = {"receipt_lookup": f"/api/v1/reports/track/{code}", "village": f"/api/v1/villages/{VILLAGES[0]}",
+        paths = {"receipt_lookup": "/api/v1/reports/track", "village": f"/api/v1/villages/{VILLAGES[0]}",
                  "disclosures": f"/api/v1/villages/{VILLAGES[0]}/disclosures", "h5_village": f"/v/{VILLAGES[0]}"}
         out = {"submission": filed.status_code}
         for name, path in paths.items():
-            answers = [call(session, "GET", base + path) for _ in range(tries)]
+            how = ("POST", {"json": {"receipt_code": code}}) if name == "receipt_lookup" else ("GET", {})
+            answers = [call(session, how[0], base + path, **how[1]) for _ in range(tries)]
             out[name] = {"statuses": dict(Counter(str(s) for s, _, _ in answers)),
                          "p50_ms": pct([ms for *_, ms in answers], 0.5)}
             if name == "receipt_lookup":

@@ -63,7 +63,7 @@ class Traffic:
                                         headers={"Idempotency-Key": key})
             code = (resp.json().get("receipt_code") or "").replace(" ", "") if status in (200, 201) else ""
             if code and random.random() < 0.2:
-                self.hit(session, "lookup", "GET", f"/api/v1/reports/track/{code}")
+                self.hit(session, "lookup", "POST", "/api/v1/reports/track", json={"receipt_code": code})
             time.sleep(random.uniform(0.1, 0.3))
 
     def triage(self):
