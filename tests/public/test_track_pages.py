@@ -146,14 +146,14 @@ def test_what_the_form_posts_reaches_the_intake_validation(app, client, demo_cou
     with app.app_context():
         report = db.session.scalar(sa.select(Report).where(Report.tracking_no == filed["tracking_no"]))
         assert report.target_roster_id == cadre_id and report.target_unit_id == unit_id
-    post_only = client.post("/api/v1/reports", json={"village_code": LONGJING, "kind": "tipoff", "topic": "作风问题",
-                                                     "anonymous": True, "content": CONTENT, "channel": "h5",
-                                                     "target": {"person_post": "村委会主任"}})
-    assert post_only.status_code == 400
-    fields = post_only.get_json()["error"]["fields"]
-    assert "target.person_name" in fields  # the form has a slot of that name next to the name input
+    wrong = client.post("/api/v1/reports", json={"village_code": LONGJING, "kind": "tipoff", "topic": "作风问题",
+                                                 "anonymous": True, "content": CONTENT, "channel": "h5",
+                                                 "target": {"roster_id": 999999}})
+    assert wrong.status_code == 400
+    fields = wrong.get_json()["error"]["fields"]
+    assert "target.roster_id" in fields  # the form has a slot of that name next to the roster picker
     page = text_of(client.get(f"/v/{LONGJING}/report"))
-    assert 'data-field="target.person_name"' in page
+    assert 'data-field="target.roster_id"' in page
 
 
 @pytest.mark.parametrize("settings, anonymous_days, real_days", [({}, 15, 15),
