@@ -75,6 +75,13 @@ def build_intake(w, app):
         "inspector_id": w.inspector_home, "village_code": w.other_village, "reason": "近亲属在该村任职"})
     assert recusal.status_code == 201, recusal.get_json()
     w.recusal = _id_of(w, Recusal)
+    from app.regions.models import Cadre
+
+    with app.app_context():  # a roster person of the home village, for linking to an account
+        cadre = Cadre(village_code=w.home, name="张建国", post="村党支部书记", is_party_member=True)
+        db.session.add(cadre)
+        db.session.commit()
+        w.cadre = cadre.id
     assert handler  # the home unit's handler exists; the personas' handler is of another unit
     return w
 
@@ -121,6 +128,10 @@ def rows(Rule, S):  # noqa: N803 - the table's own names
         ("POST", "/api/v1/triage/reports/<int:report_id>/messages"): Rule(
             nobody, path=rid("accepted"), sample=lambda w: {"content": "已收悉", "visibility": "public"}, **report),
         ("GET", "/api/v1/triage/reports/<int:report_id>/similar"): Rule(nobody, path=rid("received"), **report),
+        ("GET", "/api/v1/triage/reports/<int:report_id>/conflicts"): Rule(nobody, path=rid("received"), **report),
+        ("POST", "/api/v1/triage/reports/<int:report_id>/conflicts/<int:conflict_id>/clear"): Rule(
+            nobody, path=lambda w: {"report_id": w.received, "conflict_id": 1},
+            sample=lambda w: {"reason": "同名村民，并非该工作人员"}, **report),
         ("POST", "/api/v1/triage/reports/<int:report_id>/identity-requests"): Rule(
             nobody, path=rid("real_name"), sample=lambda w: {"reason": "需要联系举报人核实情况"}, **report),
         ("GET", "/api/v1/custody/identity-requests"): Rule(custodian),

@@ -75,6 +75,9 @@ TABLE = {
     ("GET", "/api/v1/regions"): Rule(ALL),
     ("PUT", "/api/v1/villages/<code>/roster"): Rule(ADMIN, path=lambda w: {"code": w.home}, sample=lambda w: {
         "cadres": [{"name": "张建国", "post": "村党支部书记", "is_party_member": True}]}),
+    ("GET", "/api/v1/villages/<code>/units"): Rule(ALL, path=lambda w: {"code": w.home}),
+    ("PUT", "/api/v1/admin/cadres/<int:cadre_id>/account"): Rule(
+        ADMIN, path=lambda w: {"cadre_id": w.cadre}, sample=lambda w: {"user_id": w.inspector_home}),
     ("GET", "/api/v1/units"): Rule(SIGNED_IN - S("resident", "member")),
     ("POST", "/api/v1/admin/units"): Rule(ADMIN, sample=lambda w: {
         "name": _unique(w, "矩阵测试单位"), "kind": "department", "region_code": w.county}),
