@@ -12,8 +12,8 @@ from app.triage import exports, ledger_book
 from app.triage.case_schemas import LedgerQuery
 
 NAV = [NavEntry("台账", "console.ledger", "report.triage", "监督执纪",
-                "问题与预警台账：承办单位、期限、结果，可下载 Excel", 40)]
-TYPES = [("case", "问题"), ("warning", "预警")]
+                "全部办理事项台账（单件反映、问题、预警）：承办单位、期限、各次反馈、结果，可下载 Excel", 40)]
+TYPES = [("report", "单件反映"), ("case", "问题"), ("warning", "预警")]
 
 
 def period_args(schema):

@@ -195,7 +195,7 @@ class StatsQuery(PeriodQuery):
 class LedgerQuery(PeriodQuery):
     """Which ledger lines."""
 
-    type = fields.String(load_default=None, validate=validate.OneOf(("case", "warning")))
+    type = fields.String(load_default=None, validate=validate.OneOf(("report", "case", "warning")))
 
 
 class StatsSchema(Schema):
@@ -218,8 +218,10 @@ class LedgerLineSchema(Schema):
     id = fields.Integer()
     item = fields.String()
     report_count = fields.Integer()
+    reports = fields.String()
     units = fields.String()
     due_date = fields.Date()
+    answers = fields.String()
     result = fields.String()
     status = fields.String()
     status_label = fields.String()

@@ -51,8 +51,8 @@ def test_ledger_downloads(app, client, casework):
     assert resp.status_code == 200 and "filename*=UTF-8''" in resp.headers["Content-Disposition"]
     rows = list(load_workbook(io.BytesIO(resp.data)).active.iter_rows(values_only=True))
     assert rows[0][0] == "问题线索处置台账"
-    assert list(rows[2]) == ["类型", "编号", "事项", "涉及反映数", "承办单位", "办理期限", "办理结果", "状态",
-                             "是否超期", "登记时间"]
+    assert list(rows[2]) == ["类型", "编号", "事项", "涉及反映数", "涉及反映（受理编号）", "承办单位", "办理期限",
+                             "各次反馈", "办理结果", "状态", "是否超期", "登记时间"]
     assert {r[0] for r in rows[3:]} == {"问题", "预警"}
     warning_row = next(r for r in rows[3:] if r[0] == "预警")
     assert warning_row[2].startswith("'=HYPERLINK")  # a formula typed by a user stays text

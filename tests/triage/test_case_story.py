@@ -85,4 +85,5 @@ def test_from_mixed_reports_to_conclusions_and_figures(app, client, casework):
     assert {row[1]: (row[2], row[4]) for row in values[3:]} == {
         "意见建议": (3, 2), "检举控告": (1, 1), "合计": (4, 3)}
     ledger = client.get("/api/v1/triage/ledger", headers=casework.inspector).get_json()["items"]
-    assert {(line["type"], line["status"]) for line in ledger} == {("case", "concluded"), ("warning", "rectified")}
+    assert {(line["type"], line["status"]) for line in ledger} == {("case", "concluded"), ("warning", "rectified"),
+                                                                   ("report", "concluded"), ("report", "not_accepted")}
