@@ -34,7 +34,8 @@ MAX_ROWS = 5000
 TYPE_LABELS = {"report": "单件反映", "case": "问题", "warning": "预警"}
 COLUMNS = (("type_label", "类型"), ("id", "编号"), ("item", "事项"), ("report_count", "涉及反映数"),
            ("reports", "涉及反映（受理编号）"), ("units", "承办单位"), ("due_date", "办理期限"),
-           ("answers", "各次反馈"), ("result", "办理结果"), ("status_label", "状态"), ("overdue", "是否超期"), ("created_at", "登记时间"))
+           ("answers", "各次反馈"), ("result", "办理结果"), ("status_label", "状态"), ("overdue", "是否超期"),
+           ("created_at", "登记时间"))
 PENDING_REPORT = ("accepted", "assigned", "responded", "on_hold", "reopened")
 HANDLED_REPORT = (*PENDING_REPORT, "not_accepted", "concluded", "closed")
 

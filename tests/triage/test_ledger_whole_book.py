@@ -37,7 +37,8 @@ def test_single_reports_answers_and_warning_reports(app, client, casework):
     assert waiting not in [line["id"] for line in items if line["type"] == "report"]
     warning_line = by_type["warning"][0]
     assert warning_line["report_count"] == 3 and len(warning_line["reports"].split("、")) == 3
-    assert "正在整改：正在公开" in warning_line["answers"] and "整改完毕：已公开（佐证：公开栏照片）" in warning_line["answers"]
+    assert "正在整改：正在公开" in warning_line["answers"]
+    assert "整改完毕：已公开（佐证：公开栏照片）" in warning_line["answers"]
     assert "整改完毕" in by_type["case"][0]["answers"]
     only = client.get("/api/v1/triage/ledger?type=report", headers=casework.inspector).get_json()["items"]
     assert {line["type"] for line in only} == {"report"}
