@@ -8,8 +8,12 @@ need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 command -v pdftoppm >/dev/null 2>&1 || need+=(poppler-utils)
 command -v wrk >/dev/null 2>&1 || need+=(wrk)
-fc-list 2>/dev/null | grep -qi "noto sans cjk\|noto sans sc" || need+=(fonts-noto-cjk)  # Chinese glyphs in browser tests
-if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+# The one CJK font (posters, PDFs, browser tests): Debian's fonts-noto-cjk, checked by SHA-256 (docs/dependencies.md).
+FONT=/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc FONT_SHA256=b76b0433203017ca80401b2ee0dd69350349871c4b19d504c34dbdd80541690a
+[ -e "$FONT" ] || need+=(fonts-noto-cjk)
+check_font() { echo "$FONT_SHA256  $FONT" | sha256sum -c --quiet - >/dev/null 2>&1 \
+  || echo "警告：$FONT 与登记的 SHA-256 不一致，海报会拒绝使用它（见 docs/dependencies.md）" >&2; }
+if [ ${#need[@]} -eq 0 ]; then check_font; exit 0; fi
 echo "安装系统依赖：${need[*]}"
 SUDO=""
 if [ "$(id -u)" != "0" ]; then
@@ -19,3 +23,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq >/dev/null
 $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+check_font

@@ -1,20 +1,22 @@
 """The CJK font: where it is, cached FreeType faces per size, glyph checks, and fitting text into a slot."""
 
 import functools
+import hashlib
+import os
 import re
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
 from app.errors import ServiceUnavailable
 
-# Noto Sans SC Regular (SIL OFL 1.1) as shipped by the PyPI package pylopdf-fonts-zh-cn (see docs/qr.md).
-FONT_PACKAGE = "pylopdf_fonts_zh_cn"
-FONT_FILE = "NotoSansSC-Regular.otf"
+# The one CJK font: Noto Sans CJK (SIL OFL 1.1) from Debian's fonts-noto-cjk, checked by SHA-256 (docs/dependencies.md).
+FONT_FILE = "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc"
+FONT_SHA256 = "b76b0433203017ca80401b2ee0dd69350349871c4b19d504c34dbdd80541690a"  # 1:20220127+repack1-1
+FONT_PACKAGE = "fonts-noto-cjk"
 COLLECTION_SUFFIXES = (".ttc", ".otc")
-BOLD_STROKE = 0.022  # faux bold: stroke width as a share of the font size (the package has one weight)
+BOLD_STROKE = 0.022  # faux bold: stroke width as a share of the font size (one face for every slot)
 MAX_CACHED_FACES = 48  # a FreeType face of this font costs about 1.7 MB
 ELLIPSIS = "…"
 # Line-breaking rules for Chinese: these never start a line / never end one.
@@ -39,36 +41,40 @@ class FittedText:
 
 
 def resolve_font_path(override=None) -> str:
-    """The font file to use: `override` (the QR_FONT_PATH setting) when given, else the packaged Noto Sans SC."""
+    """The font to use: `override` (the QR_FONT_PATH setting) when given, else Debian's Noto Sans CJK, hash-checked."""
     if override:
         path = Path(override).expanduser()
         if not path.is_file():
             raise FontMissing(f"找不到 QR_FONT_PATH 指定的字体文件：{override}")
         return str(path.resolve())
-    return _packaged_font()
+    return _checked_font(FONT_FILE)
 
 
 @functools.cache
-def _packaged_font():
-    try:
-        path = Path(str(resources.files(FONT_PACKAGE) / FONT_FILE))
-    except ModuleNotFoundError:
-        path = None
-    if path is None or not path.is_file():
-        raise FontMissing("未安装海报所需的中文字体：请安装 requirements.txt 中的 pylopdf-fonts-zh-cn，"
+def _checked_font(path):
+    """The system font, once per process: present and byte for byte the file whose SHA-256 we name."""
+    if not os.path.isfile(path):
+        raise FontMissing(f"未安装海报所需的中文字体：请运行 make system-deps（安装 Debian 软件包 {FONT_PACKAGE}），"
                           "或用 QR_FONT_PATH 指定一个中文字体文件")
-    return str(path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != FONT_SHA256:
+        raise FontMissing(f"中文字体文件 {path} 与登记的版本不一致（SHA-256 应为 {FONT_SHA256[:16]}…），"
+                          "请重新安装 fonts-noto-cjk 或更新 docs/dependencies.md 中登记的校验值")
+    return path
 
 
 @functools.lru_cache(maxsize=MAX_CACHED_FACES)
 def load_font(font_path, size_px) -> ImageFont.FreeTypeFont:
     """The FreeType face of font_path at size_px, cached per process (basic layout: no shaping needed)."""
-    return ImageFont.truetype(font_path, int(size_px), index=_face_index(font_path),
+    return ImageFont.truetype(font_path, int(size_px), index=face_index(font_path),
                               layout_engine=ImageFont.Layout.BASIC)
 
 
 @functools.cache
-def _face_index(font_path):
+def face_index(font_path) -> int:
     """For a font collection (.ttc/.otc) the Simplified Chinese face, else 0."""
     if not font_path.lower().endswith(COLLECTION_SUFFIXES):
         return 0
@@ -91,17 +97,24 @@ def glyph_bitmap(font_path, char, size_px=48) -> bytes:
 
 
 def missing_glyphs(text, font_path=None) -> list[str]:
-    """Characters of text the font cannot draw (they would print as empty boxes), in order of appearance."""
-    font_path = resolve_font_path(font_path)
-    notdef = glyph_bitmap(font_path, "\ue000")  # a private-use code point: no font of ours maps it
+    """Characters of text the font has no glyph for (they would print as empty boxes or vanish), in order."""
+    cmap = font_cmap(resolve_font_path(font_path))
     seen, missing = set(), []
     for char in str(text or ""):
         if char in seen or char.isspace():
             continue
         seen.add(char)
-        if glyph_bitmap(font_path, char) == notdef:
+        if ord(char) not in cmap:
             missing.append(char)
     return missing
+
+
+@functools.cache
+def font_cmap(font_path) -> frozenset:
+    """The code points the chosen face of font_path maps to a glyph (read once per process)."""
+    from fontTools.ttLib import TTFont
+
+    return frozenset(TTFont(font_path, fontNumber=face_index(font_path), lazy=True).getBestCmap())
 
 
 @functools.lru_cache(maxsize=4096)

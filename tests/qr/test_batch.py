@@ -10,7 +10,8 @@ from PIL import Image
 from app.errors import BadRequest
 from app.qr.batch import poster_file_name, render_batch
 from app.qr.codes import village_url
-from tests.qr.test_render import decoded, pdf_pages
+from tests.qr import pdftools
+from tests.qr.test_render import decoded
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "qr_templates"
@@ -45,17 +46,37 @@ def test_png_batch_on_two_processes(tmp_path):
     assert [p.name for p in out.parent.iterdir()] == ["posters.zip"]  # no temporary file left
 
 
-def test_pdf_batch_has_one_page_per_job(tmp_path):
+def test_a_townships_pdf_batch_is_one_vector_pdf(tmp_path):
     work, (calls, progress) = jobs(9), recorder()
-    out = tmp_path / "posters.zip"
-    summary = render_batch(work, TEMPLATES, "a4_notice", "pdf", out, processes=2, progress=progress)
-    assert summary.count == 9 and calls[-1] == (9, 9)
-    with zipfile.ZipFile(out) as archive:
-        assert archive.namelist() == ["posters.pdf"]
-        pages = pdf_pages(archive.read("posters.pdf"))
-    assert len(pages) == 9
-    for index in (0, 8):
-        assert decoded(pages[index][1]) == [work[index]["url"]]
+    summary = render_batch(work, TEMPLATES, "a4_notice", "pdf", tmp_path / "posters.zip", processes=2,
+                           progress=progress)
+    assert summary.count == 9 and calls[-1] == (9, 9) and summary.container == "pdf"
+    out = tmp_path / "posters.pdf"
+    assert summary.path == str(out) and [p.name for p in tmp_path.iterdir()] == ["posters.pdf"]
+    pdf = out.read_bytes()
+    assert pdftools.page_count(pdf) == 9
+    assert pdftools.image_count(pdf) == 2  # the art and the logo, once for all pages: text and codes are vectors
+    [font] = pdftools.fonts(pdf)
+    assert font["type"] == "CID Type 0C" and font["emb"] == font["sub"] == font["uni"] == "yes"
+    assert "罗家坡村" in pdftools.text(pdf) and "谭家湾村" in pdftools.text(pdf)
+    for index in (0, 8):  # 20 % of 300 DPI: the 85 mm code as a 17 mm print still scans
+        [page] = pdftools.pages(pdf, 60, index + 1, index + 1)
+        assert decoded(page) == [work[index]["url"]]
+
+
+def test_pdf_batch_over_townships_zips_one_pdf_each_and_per_village(tmp_path):
+    work = jobs(3) + [dict(job, village_code="420304104" + job["village_code"][9:], township_name="青龙泉镇")
+                      for job in jobs(2)]
+    summary = render_batch(work, TEMPLATES, "table_card", "pdf", tmp_path / "x.zip")
+    assert summary.container == "zip"
+    with zipfile.ZipFile(summary.path) as archive:
+        assert archive.namelist() == ["柳陂镇-桌牌（100×70 毫米，横版）.pdf", "青龙泉镇-桌牌（100×70 毫米，横版）.pdf"]
+        assert [pdftools.page_count(archive.read(n)) for n in archive.namelist()] == [3, 2]
+    summary = render_batch(work[:2], TEMPLATES, "table_card", "pdf_village", tmp_path / "y.zip")
+    with zipfile.ZipFile(summary.path) as archive:
+        assert archive.namelist() == ["420304103200_罗家坡村.pdf", "420304103201_龙井村.pdf"]
+        [page] = pdftools.pages(archive.read("420304103201_龙井村.pdf"), 150)
+        assert decoded(page) == [work[1]["url"]]
 
 
 def test_small_batch_renders_inline_with_unique_names(tmp_path):
@@ -120,7 +141,8 @@ def test_a_worker_that_cannot_start_fails_its_jobs_instead_of_hanging(tmp_path, 
     import app.qr.batch as batch
 
     monkeypatch.setattr(batch, "_worker_state", None)
-    batch._init_worker(str(tmp_path), "missing", None)  # a raising initializer would make the Pool respawn forever
+    # a raising initializer would make the Pool respawn forever
+    batch._init_worker(str(tmp_path), "missing", None, "png")
     with pytest.raises(batch._Failed) as err:
         batch._render_job(jobs(1)[0])
     assert err.value.args[0] is BadRequest and err.value.args[2] == "qr_template_unknown"

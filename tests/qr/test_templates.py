@@ -45,8 +45,8 @@ def test_shipped_templates_load():
     names = [t.name for t in list_templates(TEMPLATES)]
     assert names == ["a4_notice", "table_card"]
     a4 = load_template(TEMPLATES, "a4_notice")
-    assert (a4.width_mm, a4.height_mm, a4.dpi) == (210, 297, 150)
-    assert (a4.width_px, a4.height_px) == (1240, 1754)
+    assert (a4.width_mm, a4.height_mm, a4.dpi) == (210, 297, 300)  # print shops ask for 300 DPI
+    assert (a4.width_px, a4.height_px) == (2480, 3508)
     assert a4.qr.logo_path.name == "logo.png"
     assert a4.label == "A4 公开栏海报（竖版）" and "公开栏" in a4.description
     assert {s.name for s in a4.slots} >= {"title", "village_name", "region_line", "supervision_phone", "instructions"}
