@@ -38,7 +38,8 @@ CONSOLE_REPORT = f"{C}/triage/reports/<int:report_id>"
 CONSOLE = {
     "pages": [("GET", p) for p in (f"{C}/", f"{C}/triage", CONSOLE_REPORT, f"{C}/cases", f"{C}/cases/<int:case_id>",
                                     f"{C}/custody", f"{C}/warnings", f"{C}/warnings/new", f"{C}/ledger",
-                                    f"{C}/unit", f"{C}/stats", f"{CONSOLE_REPORT}/attachments/<upload_id>")],
+                                    f"{C}/unit", f"{C}/stats", f"{CONSOLE_REPORT}/attachments/<upload_id>",
+                                    f"{C}/stats/networks", f"{C}/stats/networks/reports")],
     "forms": [("POST", p) for p in (f"{CONSOLE_REPORT}/act/<action>", f"{CONSOLE_REPORT}/identity-request",
                                      f"{CONSOLE_REPORT}/messages", f"{C}/cases/<int:case_id>/conclude",
                                      f"{C}/cases/merge", f"{C}/warnings/new",
@@ -46,10 +47,17 @@ CONSOLE = {
                                      f"{C}/unit/assignments/<int:assignment_id>/response",
                                      f"{C}/unit/warnings/<int:warning_id>/response")],
 }
+OUTCOMES, CASE_OUTCOMES = (f"{R}/outcomes", f"{CASE[1]}/outcomes")
+RECORD_OUTCOME, READ_OUTCOMES = ("POST", OUTCOMES), ("GET", OUTCOMES)
+RECORD_CASE_OUTCOME, READ_CASE_OUTCOMES = ("POST", CASE_OUTCOMES), ("GET", CASE_OUTCOMES)
+WARNING_RECTIFY = ("POST", f"{API}/unit/warnings/<int:warning_id>/rectification")
+# routes of work in progress (outcomes, rectification states): probed when the app has them, never reported stale
+PENDING = {RECORD_OUTCOME, READ_OUTCOMES, RECORD_CASE_OUTCOME, READ_CASE_OUTCOMES, WARNING_RECTIFY,
+           ("GET", f"{C}/stats/networks"), ("GET", f"{C}/stats/networks/reports")}
 REAL_NAME_ONLY = {IDENTITY, APPROVE, DENY}
 API_ROUTES = {DETAIL, SIMILAR, CONFLICTS, CLEAR, MESSAGES, IDENTITY, UPLOAD, CASES, CASE_LIST, CASE, CASE_REPORTS,
               CASE_CONCLUDE, WARN, WARN_LIST, ASSIGNMENT_ANSWER, WARNING_ANSWER, APPROVE, DENY, QUEUE, LEDGER, STATS,
-              UNIT_ASSIGNMENTS, UNIT_WARNINGS, CUSTODY_LIST, *(act(a) for a in ACTIONS)}
+              UNIT_ASSIGNMENTS, UNIT_WARNINGS, CUSTODY_LIST, *PENDING, *(act(a) for a in ACTIONS)}
 CLASSIFIED = API_ROUTES | set(CONSOLE["pages"]) | set(CONSOLE["forms"])
 
 ID_PARAMS = {"report_id", "case_id", "request_id", "assignment_id", "warning_id"}
@@ -113,8 +121,14 @@ class Probe:
         return self.client.open(url(rule, params or {}), method=method, json=body, query_string=query,
                                 headers=self.headers(self.w, role))
 
+    def present(self, key):
+        """Whether the app routes (method, rule) (a PENDING route may not be there yet)."""
+        return any(rule.rule == key[1] and key[0] in rule.methods for rule in self.w.app.url_map.iter_rules())
+
     def refused(self, key, params=None, body=None, query=None, roles=None):
         """Every party (or `roles`) is refused, and nothing in the answer names the report."""
+        if key in PENDING and not self.present(key):
+            return
         self.probed.add(key)
         for role in roles or self.parties:
             problem = refusal_problem(self.call(role, key, params, body, query), self.item)

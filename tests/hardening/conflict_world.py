@@ -20,6 +20,10 @@ BAOFENG = "420323103000"
 ACCUSED_NAME, ACCUSED_POST = "谢祥", "村党支部书记"
 HEAD_POST = "竹山县农业农村局局长"
 DUE = (date.today() + timedelta(days=20)).isoformat()
+# one per report and its decoy, sharing no character with another: each pair is the other's best match
+PHRASES = ("春风化雨", "高山流水", "金石为开", "鹏程万里", "海阔天空", "日新月异", "龙马精神", "锦绣前途",
+           "繁花似霞", "五谷丰登", "安居乐业", "百鸟朝凤", "一帆顺遂", "心想事成", "四季平和", "吉祥如意",
+           "欣欣向荣", "瓜熟蒂落", "绳锯木断", "莺歌燕舞", "桃李芬芳", "松柏长青", "江河湖泊")
 CHANNELS = ("h5", "miniprogram_anonymous", "miniprogram_real_name", "letter", "contact_point")
 TARGETS = ("roster_person", "unit", "unit_head_post")
 # who tries to reach a report, per target: the accused's own account and a handler of the accused's unit differ
@@ -102,8 +106,16 @@ def build(app):
         db.session.commit()
         w.cadre = cadre.id
         w.member_id = _member(u["member"], HOME, "13900003333")
-    w.decoy = submit(app.test_client(), w, "miniprogram_anonymous", None, "无被反映人的同类反映")
     return w
+
+
+def with_decoy(client, w, channel, target, n):
+    """A report of the matrix and a clean one of the same matter (no target) that the parties may see."""
+    phrase = PHRASES[n % len(PHRASES)]
+    decoy = submit(client, w, "miniprogram_anonymous", None, f"对照反映{n}", phrase)
+    item = submit(client, w, channel, target, f"矩阵{n:02d}号", phrase)
+    item.decoy = decoy
+    return item
 
 
 def headers(w, role):
@@ -130,12 +142,13 @@ def _upload(client, auth):
     return response.get_json()["id"]
 
 
-def submit(client, w, channel, target, marker):
-    """File one report through the channel; returns a namespace with id, tracking_no, marker, upload, real_name."""
+def submit(client, w, channel, target, marker, phrase="村里修路"):
+    """File one report through the channel; returns a namespace with id, tracking_no, marker, upload, real_name.
+    Reports sharing a `phrase` are each other's best duplicate candidates (GET .../similar)."""
     from app.reports.models import Report
 
     body = {"village_code": HOME, "kind": "tipoff", "topic": "村级债务", "anonymous": True,
-            "content": f"{marker}：村里修路的资金去向不明，账目一直没有公开，希望纪委核查。"}
+            "content": f"{marker}：{phrase}，{phrase}工程的资金去向不明，请核查。"}
     auth = {}
     if channel == "h5":
         body["channel"] = "h5"
