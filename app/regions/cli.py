@@ -28,6 +28,8 @@ def import_command(path):
             click.echo(f"导入失败：{err.message}", err=True)
         raise SystemExit(1) from None
     click.echo(f"已导入 {result['imported']} 条区划（其中更新 {result['updated']} 条）。")
+    for warning in result.get("warnings", []):
+        click.secho(f"警告：{warning['message']}", fg="red", err=True)
 
 
 def register(app):

@@ -9,10 +9,11 @@ from app.auth.permissions import REGION_LEVEL_DIGITS, region_prefix
 from app.errors import Unprocessable
 from app.extensions import db
 from app.regions.models import LEVELS, Region
-from app.regions.names import display_name
+from app.regions.names import display_name, unprintable
 
 REQUIRED = ("code", "name", "level", "parent_code")
 MAX_ERRORS = 50
+MAX_WARNINGS = 200
 
 
 def _decode(data):
@@ -106,4 +107,24 @@ def import_regions(data, progress=None):
         raise
     if progress:
         progress(len(rows), len(rows))
-    return {"imported": len(rows), "updated": len(existing & seen)}
+    result = {"imported": len(rows), "updated": len(existing & seen)}
+    warnings = glyph_warnings(rows)
+    if warnings:  # names the poster font cannot print: imported, but a print name is needed before posters
+        result["warnings"] = warnings
+    return result
+
+
+def glyph_warnings(rows):
+    """[{code, name, characters, message}] for names with characters the poster font lacks (at most 200)."""
+    warnings = []
+    for row in rows:
+        name = display_name(row["name"].strip(), row["level"].strip())
+        missing = unprintable(name)
+        if missing:
+            code = row["code"].strip()
+            shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in missing)
+            warnings.append({"code": code, "name": name, "characters": [f"U+{ord(c):04X}" for c in missing],
+                             "message": f"{code} {name}：字体中没有 {shown}，海报会缺字，请设置打印名称"})
+            if len(warnings) >= MAX_WARNINGS:
+                break
+    return warnings

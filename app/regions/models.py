@@ -17,12 +17,18 @@ class Region(db.Model):
     code = sa.Column(sa.String(12), primary_key=True)
     name = sa.Column(sa.String(100), nullable=False)
     display_name = sa.Column(sa.String(100), nullable=False)
+    print_name = sa.Column(sa.String(100), nullable=True)  # set by an admin when the font lacks a character
     level = sa.Column(sa.String(10), nullable=False, index=True)
     parent_code = sa.Column(sa.String(12), sa.ForeignKey("regions.code"), nullable=True, index=True)
     supervision_phone = sa.Column(sa.String(40), nullable=True)
     created_at = sa.Column(UTCDateTime, nullable=False, default=utcnow)
 
     parent = relationship("Region", remote_side=[code], lazy="joined", join_depth=3)
+
+    @property
+    def poster_name(self):
+        """The name posters print: the admin's print name, else the display name."""
+        return self.print_name or self.display_name
     cadres = relationship("Cadre", order_by="Cadre.sort_order", lazy="selectin", cascade="all, delete-orphan")
 
 

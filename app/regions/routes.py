@@ -59,3 +59,10 @@ def units(user, args):
 def create_unit(user, data):
     """Create a unit."""
     return service.create_unit(user, data)
+
+
+@bp.op("/admin/regions/<code>/print-name", "PUT", summary="设置海报打印名称（字体缺字时）",
+       body=schemas.PrintNameSchema(), response=schemas.PrintNameOut(), auth="required", errors=(403, 404, 422))
+def set_print_name(user, code, data):
+    """Give a region the name its posters print, e.g. with a replacement for a character the font lacks."""
+    return service.set_print_name(user, code, data["print_name"])

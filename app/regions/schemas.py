@@ -105,3 +105,16 @@ class UnitsQuery(PageQuery):
     """Units within a region subtree."""
 
     region = fields.String(load_default=None, validate=validate.Regexp(r"^\d{12}$", error="应为 12 位区划代码"))
+
+
+class PrintNameSchema(Schema):
+    """PUT /admin/regions/{code}/print-name: what posters print instead of the name (null clears it)."""
+
+    print_name = fields.String(required=True, allow_none=True, validate=validate.Length(max=100))
+
+
+class PrintNameOut(RegionBrief):
+    """A region with its print name and what posters print."""
+
+    print_name = fields.String(allow_none=True)
+    poster_name = fields.String()

@@ -5,9 +5,10 @@ from flask import current_app
 
 from app.auth.permissions import region_prefix, require
 from app.core.pagination import keyset_page
-from app.errors import BadRequest, Forbidden, NotFound
+from app.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from app.extensions import db
 from app.regions.models import Cadre, Region, Unit
+from app.regions.names import unprintable
 from app.security.service import audit
 
 
@@ -131,3 +132,20 @@ def create_unit(user, data):
     audit("unit.create", user, "unit", unit.id, {"name": unit.name})
     db.session.commit()
     return unit
+
+
+def set_print_name(user, code, print_name):
+    """Set (or clear with None/blank) the name posters print for a region whose name the font cannot print; audited."""
+    region = get_region(code)
+    require(user, "region.manage", region_code=code)
+    value = " ".join(str(print_name or "").split()) or None
+    if value is not None:
+        missing = unprintable(value)
+        if missing:
+            shown = "、".join(f"“{c}”（U+{ord(c):04X}）" for c in missing)
+            raise Unprocessable(f"打印名称中仍有字体中没有的字：{shown}", code="qr_glyph_missing",
+                                fields={"print_name": [f"字体中没有 {shown}"]})
+    before, region.print_name = region.print_name, value
+    audit("region.print_name", user, "region", code, {"before": before, "after": value, "name": region.display_name})
+    db.session.commit()
+    return region
