@@ -157,8 +157,17 @@ class ProductionConfig(Config):
         if len((config.get("RECEIPT_PEPPERS") or "").split(",")[0]) < 16:
             problems.append("RECEIPT_PEPPERS is missing or shorter than 16 characters")
         problems += cls._demo_account_problems(config.get("SQLALCHEMY_DATABASE_URI"))
+        problems += cls._public_base_url_problems(config.get("PUBLIC_BASE_URL"))
         if problems:
             raise RuntimeError("Production configuration refused: " + "; ".join(problems))
+
+    @classmethod
+    def _public_base_url_problems(cls, base_url):
+        """Every printed QR code carries PUBLIC_BASE_URL: a loopback, private or missing one cannot be scanned."""
+        from app.qr.codes import address_problem
+
+        problem = address_problem(base_url)
+        return [f"PUBLIC_BASE_URL must be the public address villagers' phones reach ({problem})"] if problem else []
 
     @classmethod
     def _demo_account_problems(cls, url):

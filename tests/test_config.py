@@ -16,7 +16,7 @@ GOOD_SECRET = "a-production-secret-key-that-is-long-enough-0123456789"
 def production_config(tmp_path, **overrides):
     attrs = {"SECRET_KEY": GOOD_SECRET, "DATA_KEYS": Fernet.generate_key().decode(),
              "AUDIT_ADDRESS_SALT": "salt-for-addresses", "RECEIPT_PEPPERS": "receipt-pepper-0123456789abcdef",
-             "INSTANCE_PATH": str(tmp_path / "instance"),
+             "INSTANCE_PATH": str(tmp_path / "instance"), "PUBLIC_BASE_URL": "https://jd.example.gov.cn",
              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'prod.db'}", **overrides}
     return type("ProdCfg", (ProductionConfig,), attrs)
 

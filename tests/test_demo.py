@@ -57,7 +57,8 @@ def test_seed_is_refused_in_production(app, database_url, tmp_path):
     attrs = {"SECRET_KEY": "a-production-secret-key-that-is-long-enough-0123456789",
              "DATA_KEYS": Fernet.generate_key().decode(), "AUDIT_ADDRESS_SALT": "salt",
              "RECEIPT_PEPPERS": "receipt-pepper-0123456789abcdef",
-             "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path)}
+             "SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_PATH": str(tmp_path),
+             "PUBLIC_BASE_URL": "https://jd.example.gov.cn"}
     production = create_app(type("ProdCfg", (ProductionConfig,), attrs))
     try:
         result = production.test_cli_runner().invoke(args=["demo", "seed"])

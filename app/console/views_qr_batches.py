@@ -1,6 +1,6 @@
-"""Admin: batch export of a township's posters with a progress bar and the zip download; template previews."""
+"""Admin: batch export of a township's posters, past batches, progress polled by the browser, downloads; templates."""
 
-from flask import flash, redirect, request, url_for
+from flask import flash, jsonify, redirect, request, url_for
 
 from app.auth.permissions import region_scopes
 from app.console import queries
@@ -21,8 +21,8 @@ NAV = [
     NavEntry("海报模板", "console.qr_templates", "qr.batch", "系统管理", "预览 A4 公开栏海报、桌牌等模板", 65),
 ]
 FIELDS = ("township_code", "template", "format")
-FORMATS = [("png", "PNG 图片（每村一张）"), ("pdf", "PDF（合并为一个文件）")]
-REFRESH_SECONDS = 2
+FORMATS = list(batches.FORMAT_LABELS.items())
+REFRESH_SECONDS = 2  # without JavaScript the page refreshes itself; with it, qr-batch.js polls the progress
 
 
 def _regions(user):
@@ -34,13 +34,15 @@ def _regions(user):
 def _form_page(user, status=200, form=None, errors=None, message=None):
     errors = errors or {}
     templates = [(t["name"], t["label"]) for t in qr_service.templates(user)]
+    page = batches.list_batches(user, 20, clean(request.args.get("cursor")))
     return render("qr/batches.html", status=status, form=form or {}, errors=errors, message=message,
-                  general=split_errors(errors, FIELDS), regions=_regions(user), templates=templates, formats=FORMATS)
+                  general=split_errors(errors, FIELDS), regions=_regions(user), templates=templates, formats=FORMATS,
+                  page=page, base_url_warning=qr_service.base_url_warning())
 
 
 @bp.route("/admin/qr-batches")
 def qr_batches():
-    """The form to start a batch for a township (or a whole county)."""
+    """The form to start a batch for a township (or a whole county) and the past batches."""
     return _form_page(staff("qr.batch"))
 
 
@@ -64,17 +66,27 @@ def qr_batch_create():
 
 @bp.route("/admin/qr-batches/<int:batch_id>")
 def qr_batch(batch_id):
-    """A batch's progress (the page refreshes itself until it is done or failed) and its download."""
+    """A batch's progress (polled by qr-batch.js; refreshed without JavaScript) and its download."""
     user = staff("qr.batch")
     view = batches.batch_view(batches.get_batch(user, batch_id))
     running = view["status"] in ("queued", "running")
-    headers = {"Refresh": str(REFRESH_SECONDS)} if running else None
-    return render("qr/batch.html", headers=headers, b=view, running=running)
+    return render("qr/batch.html", b=view, running=running, refresh=REFRESH_SECONDS,
+                  base_url_warning=qr_service.base_url_warning())
+
+
+@bp.route("/admin/qr-batches/<int:batch_id>/progress")
+def qr_batch_progress(batch_id):
+    """The batch's state as JSON for the page's poller."""
+    view = batches.batch_view(batches.get_batch(staff("qr.batch"), batch_id))
+    keys = ("status", "status_label", "done", "total", "file_name")
+    return jsonify({**{k: view[k] for k in keys}, "error": view["error"]["message"] if view["error"] else None,
+                    "download_url": url_for("console.qr_batch_download", batch_id=batch_id)
+                    if view["status"] == "done" else None})
 
 
 @bp.route("/admin/qr-batches/<int:batch_id>/download")
 def qr_batch_download(batch_id):
-    """The finished zip (409 while it is being made)."""
+    """The finished zip or PDF (409 while it is being made)."""
     return batches.download(staff("qr.batch"), batch_id)
 
 

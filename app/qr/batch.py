@@ -97,7 +97,8 @@ def safe_file_name(stem, suffix) -> str:
 
 def printable_check(template, job, font_path=None) -> None:
     """422 naming the village and the characters the font lacks in any text this job's poster would print."""
-    values = poster_fields(job, job.get("url", ""))
+    # the raw values: poster_fields drops what is not printable, and a private-use character would vanish silently
+    values = {**poster_fields(job, job.get("url", "")), **{k: str(v) for k, v in job.items() if v is not None}}
     text = "".join(slot_text(slot, values) for slot in template.slots)
     missing = missing_glyphs(text, font_path)
     if missing:

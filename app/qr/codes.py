@@ -1,7 +1,8 @@
 """QR codes for village links at error correction H (about 30% of the symbol may be lost or covered)."""
 
 import io
-from urllib.parse import quote
+import ipaddress
+from urllib.parse import quote, urlsplit
 
 import qrcode
 import qrcode.image.svg
@@ -28,6 +29,32 @@ def village_url(base_url, village_code, poster_id=None) -> str:
     if poster_id is not None and str(poster_id).strip():
         url += f"?s={quote(str(poster_id).strip(), safe='')}"
     return url
+
+
+def address_problem(base_url) -> str | None:
+    """Why codes for base_url would not open on a villager's phone (loopback, private, unset), or None."""
+    base = str(base_url or "").strip()
+    if not base:
+        return "未设置 PUBLIC_BASE_URL"
+    try:
+        host = (urlsplit(base).hostname or "").lower()
+    except ValueError:
+        host = ""
+    if not host:
+        return f"PUBLIC_BASE_URL（{base}）不是合法的网址"
+    if host == "localhost" or host.endswith((".localhost", ".local", ".internal", ".lan")):
+        return f"PUBLIC_BASE_URL（{base}）是本机或内网地址，群众手机扫码无法打开"
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        if "." not in host:
+            return f"PUBLIC_BASE_URL（{base}）是内网主机名，群众手机扫码无法打开"
+        return None
+    if ip.is_loopback or ip.is_unspecified:
+        return f"PUBLIC_BASE_URL（{base}）是本机回环地址，群众手机扫码无法打开"
+    if ip.is_private or ip.is_link_local or ip.is_reserved or ip.is_multicast or not ip.is_global:
+        return f"PUBLIC_BASE_URL（{base}）是内网地址，群众手机扫码无法打开"
+    return None
 
 
 def qr_matrix(url, border=QUIET_ZONE) -> list[list[bool]]:

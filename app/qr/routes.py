@@ -45,6 +45,14 @@ def poster_png(user, code, args):
     return _image(data, "image/png", "private, no-cache", f"poster-{code}-{args['template']}.png")
 
 
+@bp.op("/villages/<code>/poster.pdf", summary="矢量 PDF 海报（文字可选中，二维码为矢量）", query=schemas.PosterQuery(),
+       produces="application/pdf", auth="required", errors=(403, 404, 422, 503))
+def poster_pdf(user, code, args):
+    """The poster as a one-page vector PDF with the CJK font subset embedded (422 naming a character it lacks)."""
+    data, _ = service.poster(user, code, args["template"], args["poster"], fmt="pdf")
+    return _image(data, "application/pdf", "private, no-cache", f"poster-{code}-{args['template']}.pdf")
+
+
 @bp.op("/villages/<code>/posters", "POST", summary="登记一张海报（扫码按海报计数）", body=schemas.PosterCreate(),
        response=schemas.PosterOut(), status=201, auth="required", errors=(403, 404, 422))
 def register_poster(user, code, data):
@@ -81,6 +89,13 @@ def create_batch(user, data):
     return batches.batch_view(batches.create_batch(user, data))
 
 
+@bp.op("/qr/batches", summary="批量导出记录（最新在前）", query=schemas.BatchesQuery(), response=schemas.BatchOut(),
+       paginated=True, auth="required", errors=(403,))
+def list_batches(user, args):
+    """Past batches the caller may see, with township, template, format, count, who, when, state, until when."""
+    return batches.list_batches(user, args["limit"], args["cursor"])
+
+
 @bp.op("/qr/batches/<int:batch_id>", summary="批量导出任务的进度", response=schemas.BatchOut(), auth="required",
        errors=(403, 404))
 def get_batch(user, batch_id):
@@ -88,10 +103,10 @@ def get_batch(user, batch_id):
     return batches.batch_view(batches.get_batch(user, batch_id))
 
 
-@bp.op("/qr/batches/<int:batch_id>/download", summary="下载批量导出的海报压缩包", produces="application/zip",
+@bp.op("/qr/batches/<int:batch_id>/download", summary="下载批量导出的海报（压缩包或 PDF）", produces="application/zip",
        auth="required", errors=(403, 404, 409))
 def download_batch(user, batch_id):
-    """The zip of a finished batch (409 while it is being made)."""
+    """The zip (or the township's PDF) of a finished batch (409 while it is being made)."""
     return batches.download(user, batch_id)
 
 

@@ -3,6 +3,7 @@
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from app.core.fields import Timestamp
+from app.core.pagination import PageQuery
 
 CODE = validate.Regexp(r"^\d{12}$", error="应为 12 位区划代码")
 TEMPLATE = validate.Regexp(r"^[a-z0-9][a-z0-9_-]{0,63}$", error="模板名称只能包含小写字母、数字、- 和 _")
@@ -60,7 +61,8 @@ class BatchCreate(Schema):
     village_codes = fields.List(fields.String(validate=CODE), load_default=None,
                                 validate=validate.Length(min=1, error="至少选择一个村（社区）"))
     template = fields.String(load_default="a4_notice", validate=TEMPLATE)
-    format = fields.String(load_default="png", validate=validate.OneOf(("png", "pdf"), error="格式应为 png 或 pdf"))
+    format = fields.String(load_default="png", validate=validate.OneOf(
+        ("png", "pdf", "pdf_village"), error="格式应为 png、pdf（每个乡镇一个多页 PDF）或 pdf_village（每村一个 PDF）"))
 
     @validates_schema
     def one_scope(self, data, **kwargs):
@@ -85,13 +87,23 @@ class BatchOut(Schema):
     done = fields.Integer()
     total = fields.Integer()
     template = fields.String()
+    template_label = fields.String(metadata={"description": "模板中文名"})
     format = fields.String()
+    format_label = fields.String()
     township_code = fields.String(allow_none=True)
+    township_name = fields.String(metadata={"description": "乡镇（或县）名；按村列表导出时为“所选 N 个村（社区）”"})
+    created_by = fields.String(metadata={"description": "发起人"})
     error = fields.Nested(BatchError, allow_none=True)
     bytes = fields.Integer(allow_none=True)
+    file_name = fields.String(allow_none=True, metadata={"description": "下载文件名：乡镇-模板中文名.zip 或 .pdf"})
     download_url = fields.String(allow_none=True)
     created_at = Timestamp()
     finished_at = Timestamp(allow_none=True)
+    expires_at = Timestamp(allow_none=True, metadata={"description": "可下载至"})
+
+
+class BatchesQuery(PageQuery):
+    """?limit=&cursor= of the batch list."""
 
 
 class ScansQuery(Schema):

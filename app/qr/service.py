@@ -11,10 +11,12 @@ from app.auth.permissions import require
 from app.core.timeutil import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
-from app.qr.codes import qr_png, qr_svg, village_url
+from app.qr.batch import printable_check
+from app.qr.codes import address_problem, qr_png, qr_svg, village_url
 from app.qr.models import Poster, WxaCode
 from app.qr.render import poster_png
 from app.qr.templates import list_templates, load_template
+from app.qr.vector import poster_pdf
 from app.regions.service import ancestors, get_region
 
 log = logging.getLogger(__name__)
@@ -35,6 +37,14 @@ def template_root():
 def export_dir():
     """QR_EXPORT_DIR (default: instance/exports)."""
     return setting("QR_EXPORT_DIR", os.path.join(current_app.instance_path, "exports"))
+
+
+def base_url_warning():
+    """The red warning staff see before printing when PUBLIC_BASE_URL is loopback, private or unset, else None."""
+    problem = address_problem(current_app.config.get("PUBLIC_BASE_URL"))
+    if problem is None:
+        return None
+    return f"{problem}：打印前请让管理员把 PUBLIC_BASE_URL 设置为公网地址（如 https://jd.example.gov.cn）"
 
 
 def public_url(village_code, poster_id=None):
@@ -64,9 +74,11 @@ def village_fields(village, chain=None):
     """Slot values of a village for poster templates."""
     chain = chain if chain is not None else ancestors(village)
     township, county = chain.get("township"), chain.get("county")
-    return {"village_code": village.code, "village_name": village.display_name,
-            "township_name": township.display_name if township else "",
-            "county_name": county.display_name if county else "",
+    return {"village_code": village.code,
+            "village_name": village.poster_name,
+            "township_name": township.poster_name if township else "",
+            "county_name": county.poster_name if county else "",
+            "township_code": township.code if township else village.code[:9],
             "supervision_phone": village.supervision_phone or ""}
 
 
@@ -79,15 +91,21 @@ def village_qr(code, fmt, size=512, poster_id=None):
     return (qr_png(url, size) if fmt == "png" else qr_svg(url)), url
 
 
-def poster(user, code, template_name, poster_id=None):
-    """(PNG bytes, url) of a printable poster of a village (staff with poster.view there)."""
+def poster(user, code, template_name, poster_id=None, fmt="png"):
+    """(PNG or vector PDF bytes, url) of a printable poster of a village (staff with poster.view there).
+
+    422 qr_glyph_missing naming the characters when the font lacks one of the names it prints.
+    """
     village = get_region(code, "village")
     require(user, "poster.view", region_code=code)
     if poster_id is not None:
         poster_of(code, poster_id)
     checked = template(template_name)
     url = public_url(code, poster_id)
-    return poster_png(checked, village_fields(village), url, setting("QR_FONT_PATH")), url
+    fields = {**village_fields(village), "url": url}
+    printable_check(checked, fields, setting("QR_FONT_PATH"))
+    render = poster_pdf if fmt == "pdf" else poster_png
+    return render(checked, fields, url, setting("QR_FONT_PATH")), url
 
 
 def register_poster(user, code, template_name, label=""):

@@ -1,7 +1,8 @@
-"""Batch exports through the API: scope, inline job, progress, zip download, failures."""
+"""Batch exports through the API: scope, a job run after the response, progress, downloads, the list, failures."""
 
 import io
 import zipfile
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from PIL import Image
@@ -9,25 +10,32 @@ from PIL import Image
 from app.extensions import db
 from app.qr.models import Poster, QrBatch
 from tests.conftest import error_of
+from tests.qr import pdftools
 from tests.qr.test_api_codes import BASE, LONGJING, LUOJIAPO, decoded
-from tests.qr.test_render import pdf_pages
 
 BAOFENG = "420323103000"
 OTHER_BAOFENG_VILLAGE = "420323103200"
 
 
 def start(client, headers, **body):
-    """POST /qr/batches."""
-    return client.post("/api/v1/qr/batches", json=body, headers=headers)
+    """POST /qr/batches, then close the response as a server does once it is sent: the inline job runs then."""
+    response = client.post("/api/v1/qr/batches", json=body, headers=headers)
+    response.close()
+    return response
+
+
+def status_of(client, headers, batch):
+    """The batch as GET /qr/batches/{id} shows it now."""
+    return client.get(f"/api/v1/qr/batches/{batch['id']}", headers=headers).get_json()
 
 
 def test_village_list_batch_runs_inline_and_downloads_a_zip(app, client, county, as_role):
     headers = as_role("publisher", LONGJING)
     response = start(client, headers, village_codes=[LONGJING], template="table_card", format="png")
     assert response.status_code == 202, response.get_json()
-    batch = response.get_json()
+    assert response.get_json()["status"] == "queued"  # the job runs once the answer has been sent
+    batch = status_of(client, headers, response.get_json())
     assert batch["status"] == "done" and batch["done"] == batch["total"] == 1 and batch["error"] is None
-    assert client.get(f"/api/v1/qr/batches/{batch['id']}", headers=headers).get_json()["status"] == "done"
     download = client.get(batch["download_url"], headers=headers)
     assert download.status_code == 200 and download.mimetype == "application/zip"
     with zipfile.ZipFile(io.BytesIO(download.data)) as archive:
@@ -39,19 +47,51 @@ def test_village_list_batch_runs_inline_and_downloads_a_zip(app, client, county,
     assert decoded(png) == [f"{BASE}/v/{LONGJING}?s={poster.id}"]
 
 
-def test_township_batch_as_pdf(app, client, county, as_role):
+def test_township_batch_is_one_vector_pdf_named_in_chinese(app, client, county, as_role):
     headers = as_role("admin")
     response = start(client, headers, township_code=BAOFENG, template="a4_notice", format="pdf")
-    batch = response.get_json()
-    assert response.status_code == 202 and batch["status"] == "done", batch
+    assert response.status_code == 202, response.get_json()
+    batch = status_of(client, headers, response.get_json())
+    assert batch["status"] == "done", batch
     assert batch["total"] == 29 and batch["done"] == 29 and batch["township_code"] == BAOFENG
-    with zipfile.ZipFile(io.BytesIO(client.get(batch["download_url"], headers=headers).data)) as archive:
-        assert archive.namelist() == ["posters.pdf"]
-        pages = pdf_pages(archive.read("posters.pdf"))
-    assert len(pages) == 29
+    assert batch["township_name"] == "宝丰镇" and batch["template_label"] == "A4 公开栏海报（竖版）"
+    assert batch["file_name"] == "宝丰镇-A4 公开栏海报（竖版）.pdf" and batch["expires_at"] > batch["finished_at"]
+    download = client.get(batch["download_url"], headers=headers)
+    assert download.status_code == 200 and download.mimetype == "application/pdf"
+    assert download.headers["Content-Disposition"] == f"attachment; filename*=UTF-8''{quote(batch['file_name'])}"
+    pdf = download.data
+    assert pdftools.page_count(pdf) == 29 and pdftools.image_count(pdf) == 2
+    assert pdftools.fonts(pdf)[0]["emb"] == "yes" and "龙井村" in pdftools.text(pdf)
     with app.app_context():
         first = db.session.scalar(sa.select(Poster).where(Poster.batch_id == batch["id"]).order_by(Poster.id))
-    assert decoded_image(pages[0][1]) == [f"{BASE}/v/{first.village_code}?s={first.id}"]
+    [page] = pdftools.pages(pdf, 60, 1, 1)  # 20 % scale
+    assert decoded_image(page) == [f"{BASE}/v/{first.village_code}?s={first.id}"]
+
+
+def test_past_batches_are_listed(app, client, county, as_role, make_user, token_for):
+    from app.auth.models import User
+
+    admin = make_user(("admin",))
+    with app.app_context():
+        db.session.get(User, admin).display_name = "县纪委 李管理"
+        db.session.commit()
+    headers = token_for(admin)
+    first = start(client, headers, township_code=BAOFENG, template="table_card", format="png").get_json()
+    second = start(client, headers, village_codes=[LONGJING], template="a4_notice", format="pdf_village").get_json()
+    listed = client.get("/api/v1/qr/batches", headers=headers)
+    assert listed.status_code == 200
+    items = listed.get_json()["items"]
+    assert [b["id"] for b in items] == [second["id"], first["id"]]
+    newest, oldest = items
+    assert (oldest["township_name"], oldest["template_label"], oldest["format"], oldest["total"]) == (
+        "宝丰镇", "桌牌（100×70 毫米，横版）", "png", 29)
+    assert oldest["created_by"] == "县纪委 李管理" and oldest["status_label"] == "已完成"
+    assert oldest["created_at"] and oldest["expires_at"]
+    assert oldest["file_name"] == "宝丰镇-桌牌（100×70 毫米，横版）.zip"
+    assert newest["township_name"] == "所选 1 个村（社区）" and newest["format_label"] == "PDF（每村一个文件）"
+    others = client.get("/api/v1/qr/batches", headers=as_role("publisher", LUOJIAPO)).get_json()["items"]
+    assert others == []
+    assert client.get("/api/v1/qr/batches", headers=as_role("resident")).status_code == 403
 
 
 def decoded_image(img):
@@ -84,10 +124,10 @@ def test_download_is_409_until_done_and_after_failure(app, client, county, as_ro
 def test_a_failing_render_is_recorded_and_no_zip_is_served(client, county, make_app, as_role, tmp_path):
     broken = make_app(PUBLIC_BASE_URL="https://" + "x" * 700, QR_EXPORT_DIR=str(tmp_path / "exports"))
     headers = as_role("admin")
-    response = broken.test_client().post("/api/v1/qr/batches", json={"village_codes": [LONGJING]},
-                                         headers=headers)
-    batch = response.get_json()
-    assert response.status_code == 202 and batch["status"] == "failed"
+    response = start(broken.test_client(), headers, village_codes=[LONGJING])
+    assert response.status_code == 202
+    batch = status_of(broken.test_client(), headers, response.get_json())
+    assert batch["status"] == "failed"
     assert batch["error"]["code"] == "qr_url" and "二维码链接" in batch["error"]["message"]
     assert batch["download_url"] is None
     assert not list((tmp_path / "exports").glob("*.zip"))
@@ -105,7 +145,7 @@ def test_batch_scope_and_bad_input(client, county, as_role):
     neither = start(client, publisher, template="a4_notice")
     assert neither.status_code == 400
     fmt = start(client, publisher, village_codes=[LONGJING], format="jpg")
-    assert fmt.status_code == 400 and error_of(fmt)["fields"]["format"] == ["格式应为 png 或 pdf"]
+    assert fmt.status_code == 400 and "格式应为 png、pdf" in error_of(fmt)["fields"]["format"][0]
     unknown = start(client, as_role("admin"), village_codes=["420323999999"])
     assert unknown.status_code == 400 and "420323999999" in error_of(unknown)["message"]
     village_as_township = start(client, as_role("admin"), township_code=LONGJING)
@@ -127,7 +167,8 @@ def test_other_people_cannot_see_a_batch(client, county, as_role):
 
 def test_batch_images_open(client, county, as_role):
     headers = as_role("admin")
-    batch = start(client, headers, village_codes=[LUOJIAPO, LONGJING], template="table_card").get_json()
+    batch = status_of(client, headers, start(client, headers, village_codes=[LUOJIAPO, LONGJING],
+                                             template="table_card").get_json())
     with zipfile.ZipFile(io.BytesIO(client.get(batch["download_url"], headers=headers).data)) as archive:
         names = archive.namelist()
         assert names == [f"{LUOJIAPO}_罗家坡村.png", f"{LONGJING}_龙井村.png"]
