@@ -15,7 +15,7 @@ from app.files.service import open_upload
 from app.reports.models import Report
 from app.reports.topics import CHANNEL_LABELS, EVENT_LABELS
 from app.triage import cases as case_service
-from app.triage import identity, queue, service
+from app.triage import conflicts, identity, queue, service
 from app.triage.case_models import CaseReport
 from app.triage.schemas import (
     AcceptSchema,
@@ -69,7 +69,8 @@ def report_page(user, report_id, status=200, errors=None, message=None, form=Non
                   channel_labels=CHANNEL_LABELS, errors=errors, general=split_errors(errors, placed),
                   message=message, form=form or {}, active=active, confirm=confirm,
                   may_request=can(user, "identity.request", region_code=region),
-                  may_triage=can(user, "report.triage", region_code=region))
+                  may_triage=can(user, "report.triage", region_code=region),
+                  may_clear=can_triage and conflicts.may_clear(user, db.session.get(Report, report_id)))
 
 
 @bp.route("/triage/reports/<int:report_id>")
@@ -156,6 +157,23 @@ def triage_identity_request(report_id):
     flash("申请已提交，等待身份保管员审批" if configured else "申请已提交；当前未配置身份保管员，申请将保持待审批状态",
           "success" if configured else "warning")
     return redirect(url_for("console.triage_report", report_id=report_id))
+
+
+@bp.route("/triage/reports/<int:report_id>/conflicts/<int:conflict_id>/clear", methods=["POST"])
+def triage_conflict_clear(report_id, conflict_id):
+    """A county-level inspector clears a false possible match (audited), with a written reason."""
+    user = staff("report.triage")
+    form = {"reason": clean(request.form.get("reason"))}
+    try:
+        conflicts.clear_conflict(user, report_id, conflict_id, form["reason"])
+        db.session.commit()
+    except DomainError as err:
+        db.session.rollback()
+        if err.status == 404:
+            raise
+        return report_page(user, report_id, err.status, errors_of(err), err.message, form)
+    flash("已排除误匹配，并记入审计日志", "success")
+    return redirect(url_for("console.triage_report", report_id=report_id) + "#conflicts")
 
 
 @bp.route("/triage/reports/<int:report_id>/attachments/<upload_id>")

@@ -20,14 +20,18 @@ def conflicts_of(user, report_id):
     return accused_summary(report)
 
 
+def may_clear(user, report):
+    """Whether the user's grant covering the report is at county level or above (a township never clears)."""
+    covering = [p for p in region_scopes(user, "report.triage") if p is None or report.region_code.startswith(p)]
+    return any(p is None or len(p) <= CLEAR_MAX_DIGITS for p in covering)
+
+
 def clear_conflict(user, report_id, conflict_id, reason):
     """Clear one possible match as false (e.g. a namesake in another village); the report then reaches him."""
     report = get_report_for(user, report_id)
     if not is_inspector_of(user, report, "report.triage"):
         raise NotFound("未找到该举报或无权查看", code="report_not_found")
-    covering = [p for p in region_scopes(user, "report.triage")
-                if p is None or report.region_code.startswith(p)]
-    if not any(p is None or len(p) <= CLEAR_MAX_DIGITS for p in covering):
+    if not may_clear(user, report):
         raise Forbidden("只有县级及以上纪委监委可以排除同名等误匹配", code="clear_needs_higher_level")
     row = db.session.get(ReportConflict, conflict_id)
     if row is None or row.report_id != report.id:
