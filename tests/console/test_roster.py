@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from app.extensions import db
 from app.regions.models import Cadre
 from app.security.models import AuditEntry
-from tests.console.conftest import csrf_of, text
+from tests.console.conftest import csrf_of, post_form, text
 
 LONGJING = "420323103211"
 URL = f"/console/villages/{LONGJING}/roster"
@@ -88,3 +88,27 @@ def test_unknown_village_is_404(console_as, county):
     admin = console_as(("admin",))
     response = admin.get("/console/villages/420323103000/roster")  # a township, not a village
     assert response.status_code == 404 and "未找到该村（社区）" in text(response)
+
+
+def test_an_admin_links_a_roster_person_to_an_account_and_a_publisher_may_not(app, admin_client, console_as):
+    from app.regions.models import Cadre
+
+    with app.app_context():
+        db.session.add(Cadre(village_code="420323103211", name="谢祥", post="村党支部书记", is_party_member=True))
+        db.session.commit()
+        cadre_id = db.session.scalar(sa.select(Cadre.id).where(Cadre.name == "谢祥"))
+    inspector = console_as(("inspector", "420323103000"), username="xiexiang")
+    page = "/console/villages/420323103211/roster"
+    assert "关联工作人员账号" in text(admin_client.get(page))
+    url = f"/console/villages/420323103211/roster/{cadre_id}/account"
+    unknown = post_form(admin_client, url, {"username": "nobody-here"}, page=page)
+    assert unknown.status_code == 400 and "未找到该用户名的账号" in text(unknown)
+    assert post_form(admin_client, url, {"username": "xiexiang"}, page=page).status_code == 302
+    with app.app_context():
+        assert db.session.get(Cadre, cadre_id).user_id == inspector.user_id
+    assert 'value="xiexiang"' in admin_client.get(page).get_data(as_text=True)
+    publisher = console_as(("publisher", "420323103211"))
+    assert "关联工作人员账号" not in text(publisher.get(page))
+    assert post_form(publisher, url, {"username": ""}, page=page).status_code == 403
+    other = f"/console/villages/420323102203/roster/{cadre_id}/account"  # the cadre is not of that village
+    assert post_form(admin_client, other, {"username": ""}, page=page).status_code == 404
