@@ -19,6 +19,7 @@ from app.core.timeutil import start_of_day_utc, today_cst
 from app.errors import BadRequest
 from app.extensions import db
 from app.regions.models import Region, Unit
+from app.reports.conflicts import not_conflicted_clause
 from app.reports.models import Report
 from app.reports.topics import CHANNEL_LABELS, KIND_LABELS
 from app.triage import deadlines
@@ -88,7 +89,9 @@ def compute(user, args):
     """Stats rows for a period grouped by `by`, plus a total row; returns a dict ready for the schema or export."""
     start, end = period(args)
     by = args.get("by") or "township"
-    where = sa.and_(scope_clause(user, args.get("region")), Report.received_at >= start_of_day_utc(start),
+    # a report that may accuse the viewer is not counted in his figures either (its mere number would tell him)
+    where = sa.and_(scope_clause(user, args.get("region")), not_conflicted_clause(user),
+                    Report.received_at >= start_of_day_utc(start),
                     Report.received_at < start_of_day_utc(end + timedelta(days=1)))
     today = today_cst()
     cal = deadlines.calendar()

@@ -234,3 +234,15 @@ def test_warnings_and_the_ledger_about_his_matter_are_hidden_from_him(app, clien
         ledger = client.get("/api/v1/triage/ledger", headers=world.h[who]).get_json()["items"]
         warned = [i["id"] for i in ledger if i["type"] == "warning"]
         assert (warning_id in warned) is shown and other in warned, who
+
+
+def test_his_figures_do_not_count_a_report_about_him(client, world):
+    _file(client, body(content="村里低保名额分配不公开，请核查。"))
+    _file(client, body(target={"person_name": world.name, "person_post": "村党支部书记"}))
+
+    def total(who):
+        stats = client.get("/api/v1/triage/stats?by=village", headers=world.h[who])
+        assert stats.status_code == 200, stats.get_json()
+        return stats.get_json()["total"]["total"]
+
+    assert (total("colleague"), total("accused")) == (2, 1)
