@@ -27,6 +27,7 @@ FIELD_SLOTS = frozenset({
     "village_name", "township_name", "county_name", "region_line", "supervision_phone", "village_code", "url",
 })
 SLOT_NAMES = STATIC_SLOTS | FIELD_SLOTS
+FIELD_NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,39}$")  # a template's own fields ("fields": [...] in template.json)
 MIN_QR_MM = 15
 MAX_LOGO_RATIO = 0.22
 MAX_PAGE_PIXELS = 40_000_000
@@ -82,6 +83,7 @@ class Template:
     slots: tuple[TextSlot, ...]
     stamp: tuple  # (mtime_ns, size) of the files used, so an edited template is a new cache key
     description: str = ""
+    fields: tuple[str, ...] = ()  # the template's own field slots, filled from fields of the same name
 
     @property
     def width_px(self):
@@ -184,15 +186,26 @@ def _parse(name, directory, spec, spec_path):
     background = _asset(name, directory, spec.get("background"), "背景图片", "background")
     _check_background(name, background, width, height)
     qr = _parse_qr(name, directory, _section(name, spec, "qr"), width, height)
+    own = _own_fields(name, spec.get("fields", []))
     raw_slots = spec.get("slots", [])
     if not isinstance(raw_slots, list):
         raise _invalid(name, "slots 必须是数组")
-    slots = tuple(_parse_slot(name, raw, i, width, height) for i, raw in enumerate(raw_slots))
+    slots = tuple(_parse_slot(name, raw, i, width, height, SLOT_NAMES | set(own)) for i, raw in enumerate(raw_slots))
     files = [spec_path, background] + ([qr.logo_path] if qr.logo_path else [])
     stamp = tuple((f.stat().st_mtime_ns, f.stat().st_size) for f in files)
     label = spec.get("label") if isinstance(spec.get("label"), str) else name
     description = spec.get("description") if isinstance(spec.get("description"), str) else ""
-    return Template(name, label, directory, width, height, dpi, background, qr, slots, stamp, description)
+    return Template(name, label, directory, width, height, dpi, background, qr, slots, stamp, description, own)
+
+
+def _own_fields(name, raw):
+    """The template's declared field names: lower-case identifiers, not one of the built-in slot names."""
+    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
+        raise _invalid(name, "fields 必须是字段名数组")
+    for field in raw:
+        if not FIELD_NAME_RE.match(field) or field in SLOT_NAMES:
+            raise _invalid(name, f"字段名不合法或与内置文字区域重名：{field}（只能用小写字母、数字和 _）")
+    return tuple(dict.fromkeys(raw))
 
 
 def _section(name, spec, key):
@@ -250,12 +263,13 @@ def _parse_qr(name, directory, qr, width, height):
     return QrBox(x, y, size, logo, ratio)
 
 
-def _parse_slot(name, raw, index, width, height):
+def _parse_slot(name, raw, index, width, height, allowed=SLOT_NAMES):
     if not isinstance(raw, dict):
         raise _invalid(name, f"第 {index + 1} 个文字区域不是对象")
     slot = raw.get("name")
-    if slot not in SLOT_NAMES:
-        raise _invalid(name, f"未知的文字区域名称：{slot}（可用：{'、'.join(sorted(SLOT_NAMES))}）")
+    if slot not in allowed:
+        raise _invalid(name, f"未知的文字区域名称：{slot}（可用：{'、'.join(sorted(allowed))}；"
+                             "模板自己的字段请在 fields 中声明）")
     where = f"slots[{slot}]"
     font_pt = _number(name, raw, "font_pt", where, low=4, high=200)
     min_font_pt = _number(name, raw, "min_font_pt", where, low=4, high=font_pt, default=max(4.0, font_pt * 0.6))

@@ -1,5 +1,6 @@
 """Poster templates: the shipped ones are valid; every kind of broken template is refused by name."""
 
+import io
 import json
 import shutil
 from pathlib import Path
@@ -177,3 +178,42 @@ def test_editing_a_template_changes_its_cache_key(root):
     edit(root, lambda spec: spec.update(label="改过的"))
     after = load_template(root, "poster")
     assert before != after and after.label == "改过的"
+
+
+def test_a_new_template_is_only_a_folder_the_readme_example(tmp_path):
+    """The worked example of qr_templates/README.md, as written there, renders with its own fields."""
+    import re
+
+    from app.qr.render import poster_png
+    from app.qr.vector import poster_pdf
+    from tests.qr import pdftools
+    from tests.qr.test_render import decoded
+
+    readme = (TEMPLATES / "README.md").read_text(encoding="utf-8")
+    spec = re.search(r"<!-- worked-example[^>]*-->\n```json\n(.*?)\n```", readme, re.S).group(1)
+    folder = tmp_path / "service_post_card"
+    folder.mkdir()
+    (folder / "template.json").write_text(spec, encoding="utf-8")
+    Image.new("RGB", (1063, 638), "white").save(folder / "background.png")
+    [template] = list_templates(tmp_path)
+    assert template.name == "service_post_card" and template.fields == ("member_name", "post")
+    fields = {"member_name": "张建国", "post": "村党支部书记", "village_name": "龙井村",
+              "supervision_phone": "0719-4200000"}
+    url = "https://jd.example.gov.cn/v/420323103211"
+    pdf = poster_pdf(template, fields, url)
+    shown = pdftools.text(pdf)
+    for value in ("党员服务监督岗", "张建国", "村党支部书记", "龙井村", "监督电话：0719-4200000"):
+        assert value in shown
+    assert decoded(Image.open(io.BytesIO(poster_png(template, fields, url)))) == [url]
+
+
+def test_own_fields_must_be_declared_and_well_named(root):
+    edit(root, lambda spec: spec["slots"].append({"name": "member_name", "x_mm": 10, "y_mm": 10, "width_mm": 50,
+                                                  "font_pt": 12}))
+    assert "模板自己的字段请在 fields 中声明" in refused(root, "poster").message
+    edit(root, lambda spec: spec.update(fields=["member_name"]))
+    assert load_template(root, "poster").fields == ("member_name",)
+    edit(root, lambda spec: spec.update(fields=["village_name"]))
+    assert "与内置文字区域重名：village_name" in refused(root, "poster").message
+    edit(root, lambda spec: spec.update(fields=["Bad-Name"]))
+    assert "字段名不合法" in refused(root, "poster").message
