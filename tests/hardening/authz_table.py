@@ -154,3 +154,6 @@ except ImportError:  # pragma: no cover
     _intake_rows = None
 if _intake_rows is not None:
     TABLE.update(_intake_rows(Rule, S))
+    from tests.hardening.authz_networks import rows as _network_rows  # the networks' year and print
+
+    TABLE.update(_network_rows(Rule, S))

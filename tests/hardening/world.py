@@ -182,7 +182,9 @@ def build_world(app):
         from tests.hardening.authz_intake import build_intake
     except ImportError:  # pragma: no cover - intake and triage not built yet
         return w
-    return build_intake(w, app)
+    from tests.hardening.authz_networks import build_networks
+
+    return build_networks(build_intake(w, app), app)
 
 
 def _created(client, staff, kind, title):
@@ -202,7 +204,8 @@ def known_ids(w):
     if w.has_member:
         ids["member_id"] = w.home_member
     for name, attr in (("report_id", "received"), ("case_id", "case"), ("request_id", "identity_request"),
-                       ("assignment_id", "assignment"), ("warning_id", "warning"), ("recusal_id", "recusal")):
+                       ("assignment_id", "assignment"), ("warning_id", "warning"), ("recusal_id", "recusal"),
+                       ("proposal_id", "proposal")):
         if hasattr(w, attr):
             ids[name] = getattr(w, attr)
     if hasattr(w, "receipt"):
