@@ -125,12 +125,10 @@ class ApiBlueprint(Blueprint):
             ))
 
             def handle(**kwargs):
-                from app.auth.current import current_user, require_user
-
                 if auth == "required":
-                    kwargs["user"] = require_user()
+                    kwargs["user"] = _accounts()["require"]()
                 elif auth == "optional":
-                    kwargs["user"] = current_user()
+                    kwargs["user"] = _accounts()["current"]()
                 if body is not None:
                     kwargs["data"] = load_or_raise(body, _json_body(), partial=partial)
                 if query is not None:
@@ -151,6 +149,11 @@ class ApiBlueprint(Blueprint):
             return view
 
         return decorator
+
+
+def _accounts():
+    """The accounts domain's {"current", "require"} callables (registered by app.auth.hooks at start-up)."""
+    return current_app.extensions["mss_accounts"]
 
 
 def _render(result, schema, status, paginated):

@@ -30,9 +30,21 @@ def upload_is_public(upload_id):
     return any(upload_id in (content or {}).get("attachment_ids", []) for content in db.session.scalars(stmt))
 
 
+def broken_ledgers():
+    """Village codes whose disclosure ledger does not verify (checked after `flask restore`)."""
+    import sqlalchemy as sa
+
+    from app.disclosures import ledger
+    from app.disclosures.models import LedgerEntry
+    from app.extensions import db
+
+    codes = db.session.execute(sa.select(LedgerEntry.village_code).distinct()).scalars().all()
+    return [code for code in codes if not ledger.verify(code).get("ok", False)]
+
+
 def seed_demo(echo):
     """Publish the demo disclosures (idempotent)."""
-    from app.demo.disclosures_seed import seed_disclosures
+    from app.disclosures.demo import seed_disclosures
 
     seed_disclosures(echo)
 
@@ -43,3 +55,4 @@ def register(app):
     app.extensions.setdefault("mss_village_profile", []).append(village_profile)
     app.extensions.setdefault("mss_public_upload_checks", []).append(upload_is_public)
     app.extensions.setdefault("mss_demo_seeders", []).append(seed_demo)
+    app.extensions.setdefault("mss_restore_checks", []).append(broken_ledgers)

@@ -16,7 +16,7 @@ def upload_access(upload_id, user):
 
 def seed_demo(echo):
     """A handful of demo reports for 龙井村 and 罗家坡村 (idempotent)."""
-    from app.demo.reports_seed import seed_reports
+    from app.reports.demo import seed_reports
 
     seed_reports(echo)
 

@@ -64,17 +64,11 @@ def restore_command(zip_path):
 
 
 def verify_ledgers():
-    """Village codes whose disclosure ledger does not verify."""
-    import sqlalchemy as sa
+    """What the restored data fails: the names each domain's `mss_restore_checks` callable returns (the
+    disclosures domain registers its ledger verification: village codes whose chain does not verify)."""
+    from flask import current_app
 
-    from app.disclosures import ledger
-    from app.extensions import db
-
-    table = db.metadata.tables.get("disclosure_ledger")
-    if table is None:
-        return []
-    codes = db.session.execute(sa.select(table.c.village_code).distinct()).scalars().all()
-    return [code for code in codes if not ledger.verify(code).get("ok", False)]
+    return [name for check in current_app.extensions.get("mss_restore_checks", []) for name in check()]
 
 
 def register(app):

@@ -17,7 +17,7 @@ TIPOFF = "村里今年的低保名额评定没有开村民代表会议"
 @pytest.fixture(name="demo_reports")
 def demo_reports_fixture(app, demo):
     """The demo reports (filed through the real submission path)."""
-    from app.demo.reports_seed import seed_reports
+    from app.reports.demo import seed_reports
 
     with app.app_context():
         seed_reports(echo=lambda *_: None)

@@ -7,7 +7,7 @@ from app.reports.models import Report
 
 
 def test_demo_reports_are_filed_once(app, county):
-    from app.demo.reports_seed import REPORTS, seed_reports
+    from app.reports.demo import REPORTS, seed_reports
 
     lines = []
     with app.app_context():

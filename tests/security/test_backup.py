@@ -32,7 +32,7 @@ def restore_app(make_app, tmp_path, database_url):
 
 def _seed_with_file(app):
     from app.demo import seed
-    from app.demo.disclosures_seed import seed_disclosures
+    from app.disclosures.demo import seed_disclosures
 
     with app.app_context():  # the base county and the disclosures domain's demo data, seeded for real
         seed.seed_regions()

@@ -89,9 +89,7 @@ def test_bad_input_and_who_may_not(app, client, casework):
 
 def test_a_report_naming_the_handler_is_not_listed_to_him(app, client, casework):
     rid, aid = _assigned(app, casework, kind="tipoff")
-    from app.reports.models import Report
-
-    from app.reports.models import ReportConflict
+    from app.reports.models import Report, ReportConflict
 
     with app.app_context():  # the accused turns out to be the handler himself after the assignment
         db.session.get(Report, rid).target_user_id = casework.ids.agri_handler

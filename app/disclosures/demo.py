@@ -24,7 +24,7 @@ VILLAGES = (("420323103211", "publisher_longjing", "reviewer_longjing"),
 
 
 def _data():
-    return json.loads(resources.files("app.demo").joinpath("data/disclosures.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("app.disclosures").joinpath("demo_disclosures.json").read_text(encoding="utf-8"))
 
 
 def _fill(value, names):
