@@ -23,6 +23,9 @@ from app.console import (
     views_disclosures_files,
     views_home,
     views_ledger,
+    views_network_outcomes,
+    views_network_proposals,
+    views_network_records,
     views_networks,
     views_poster,
     views_qr_batches,
@@ -43,7 +46,7 @@ VIEW_MODULES = (views_auth, views_home, views_regions, views_roster, views_accou
                 views_compliance, views_poster,
                 # inspector, custodian, unit handler, QR batches
                 views_triage, views_triage_report, views_cases, views_warnings, views_ledger, views_stats,
-                views_networks,
+                views_networks, views_network_records, views_network_proposals, views_network_outcomes,
                 views_custody, views_unit, views_qr_batches)
 
 __all__ = ["bp"]

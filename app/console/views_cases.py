@@ -2,15 +2,21 @@
 
 from flask import flash, redirect, request, url_for
 
+from app.console import confirm as confirmation
+from app.console import confirm_case, queries
+from app.console import views_network_outcomes as outcome_views
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render, split_errors
 from app.console.nav import NavEntry
+from app.console.views_warnings import rectification_rows
+from app.core.timeutil import today_cst
 from app.errors import BadRequest, DomainError
 from app.extensions import db
 from app.reports.topics import KIND_LABELS
 from app.triage import cases as case_service
+from app.triage import outcomes as outcome_service
 from app.triage import warnings as warning_service
 from app.triage.case_models import CASE_STATUS_LABELS
 from app.triage.case_schemas import CaseConcludeSchema, CaseCreateSchema, CaseReportsSchema
@@ -76,36 +82,47 @@ def case_merge():
     return redirect(url_for("console.case", case_id=case.id))
 
 
-def _case_page(user, case_id, status=200, errors=None, message=None, form=None):
+def case_page(user, case_id, status=200, errors=None, message=None, form=None, confirm=None):
+    """Render the case page: reports the user may see, outcomes, each warned department's rectification state, and
+    the conclusion form (possibly with its confirmation step, naming every reporter who will be told)."""
     case = case_service.with_reports(user, case_service.get_case(user, case_id))
     warnings = warning_service.list_warnings(user, {"case_id": case.id, "limit": 100, "cursor": None}).items
     errors = errors or {}
+    placed = {"result", "reason"} | set(outcome_views.INPUTS)
     return render("cases/case.html", status=status, case=case, warnings=warnings, state_labels=STATE_LABELS,
-                  kind_labels=KIND_LABELS,
-                  status_labels=CASE_STATUS_LABELS, errors=errors, general=split_errors(errors, ("result",)),
-                  message=message, form=form or {})
+                  kind_labels=KIND_LABELS, rectification=rectification_rows(warnings, today_cst()),
+                  outcomes=outcome_views.outcome_lines(outcome_service.for_case(user, case.id)),
+                  units=[(u.id, u.name) for u in queries.unit_choices()
+                         if u.region_code and u.region_code.startswith(case.county_code[:6])],
+                  status_labels=CASE_STATUS_LABELS, errors=errors, general=split_errors(errors, placed),
+                  message=message, form=form or {}, confirm=confirm)
 
 
 @bp.route("/cases/<int:case_id>")
 def case(case_id):
-    """A case: its reports (those the inspector may see), warnings, and the conclusion form."""
-    return _case_page(staff("report.triage"), case_id)
+    """A case: its reports (those the inspector may see), outcomes, warnings, and the conclusion form."""
+    return case_page(staff("report.triage"), case_id)
 
 
 @bp.route("/cases/<int:case_id>/conclude", methods=["POST"])
 def case_conclude(case_id):
-    """Conclude the case and every report in it; each reporter is told the result."""
+    """Conclude the case and every report in it: the first POST names every reporter who will be told, the
+    confirmed one (confirm=1) does it. While a warning is unanswered, a reason is required."""
     user = staff("report.triage")
-    form = {"result": clean(request.form.get("result"))}
-    data, errors = validate_form(CaseConcludeSchema(), {"result": form["result"] or ""})
+    form = {"result": clean(request.form.get("result")), "reason": clean(request.form.get("reason"))}
+    data, errors = validate_form(CaseConcludeSchema(), {k: v for k, v in form.items() if v is not None}
+                                 | {"result": form["result"] or ""})
     if errors:
-        return _case_page(user, case_id, 400, errors, "请填写办理结果", form)
+        return case_page(user, case_id, 400, errors, "请填写办理结果", form)
     try:
-        case_service.conclude_case(user, case_id, data["result"])
+        if not confirmation.confirmed(request.form):
+            preview = confirm_case.conclude_preview(user, case_id, data["result"], data.get("reason"))
+            return case_page(user, case_id, form=form, confirm=preview)
+        case_service.conclude_case(user, case_id, data["result"], data.get("reason"))
     except DomainError as err:
         db.session.rollback()
         if err.status == 404:
             raise
-        return _case_page(user, case_id, err.status, errors_of(err), err.message, form)
+        return case_page(user, case_id, err.status, errors_of(err), err.message, form)
     flash("问题已办结，办理结果已告知每位反映人。", "success")
     return redirect(url_for("console.case", case_id=case_id))

@@ -41,7 +41,7 @@ ACTION_FORMS = {
 }
 DONE = {"accept": "已受理", "refuse": "已决定不予受理，理由已告知反映人", "assign": "已交办", "hold": "已暂缓办理",
         "resume": "已恢复办理", "conclude": "已办结，办理结果已告知反映人", "close": "已归档", "reopen": "已重新办理"}
-EVENT_NAMES = {**EVENT_LABELS, "note": "内部备注", "reminder": "到期提醒"}
+EVENT_NAMES = {**EVENT_LABELS, "note": "内部备注", "reminder": "到期提醒", "outcome": "登记办理结果"}
 
 
 def _unit_options(region_code):
@@ -62,7 +62,7 @@ def report_page(user, report_id, status=200, errors=None, message=None, form=Non
     open_cases = case_service.list_cases(user, "open", 100, None).items if can_triage else []
     errors = errors or {}
     placed = {f"{a}-{f}" for a, (_, names) in ACTION_FORMS.items() for f in names}
-    placed |= {"msg-content", "msg-visibility", "idr-reason"}
+    placed |= {"msg-content", "msg-visibility", "idr-reason"} | {k for k in errors if k.startswith("outcome-")}
     return render("triage/report.html", status=status, r=detail, similar=similar, case_link=link,
                   open_cases=open_cases, units=_unit_options(region) if can_triage else [],
                   dispositions=list(DISPOSITION_LABELS.items()), event_names=EVENT_NAMES,

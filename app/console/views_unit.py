@@ -16,6 +16,7 @@ from app.triage import unit_work
 from app.triage import warnings as warning_service
 from app.triage.case_models import WARNING_STATUS_LABELS
 from app.triage.case_schemas import ResponseSchema, UnitAssignmentsQuery, WarningsQuery
+from app.triage.network_schemas import RectificationSchema
 
 NAV = [NavEntry("交办与预警", "console.unit_work_page", "unit.respond", "单位整改",
                 "本单位收到的交办事项和预警，按期限反馈办理和整改情况", 10)]
@@ -46,7 +47,8 @@ def unit_page(user, status=200, errors=None, message=None, form=None, active=Non
                   a_status=a_raw.get("status"), w_status=w_raw.get("status"), units=[u for u in units if u],
                   assignment_statuses=ASSIGNMENT_STATUSES, warning_statuses=list(WARNING_STATUS_LABELS.items()),
                   warning_labels=WARNING_STATUS_LABELS, today=today_cst(), errors=errors,
-                  general=split_errors(errors, ("content", "rectified")), message=message, form=form or {},
+                  general=split_errors(errors, ("content", "rectified", "state", "evidence")), message=message,
+                  form=form or {},
                   active=active, confirm=confirm)
 
 
@@ -86,5 +88,34 @@ def unit_assignment_answer(assignment_id):
 
 @bp.route("/unit/warnings/<int:warning_id>/response", methods=["POST"])
 def unit_warning_answer(warning_id):
-    """Answer a warning with the rectification."""
-    return _answer("warning", warning_id)
+    """Answer a warning: 正在整改 (as often as needed) or 整改完毕 with its evidence; the older form with
+    `rectified` (no `state`) still works, its text standing as the evidence."""
+    if "state" not in request.form:
+        return _answer("warning", warning_id)
+    return _rectification(warning_id)
+
+
+def _rectification(warning_id):
+    user = staff("unit.respond")
+    form = {name: clean(request.form.get(name)) for name in ("state", "content", "evidence")}
+    data, errors = validate_form(RectificationSchema(), {k: v for k, v in form.items() if v is not None})
+    if not errors and data["state"] == "rectified" and not data.get("evidence"):
+        errors = {"evidence": ["报告整改完毕须说明整改佐证（如公开照片、文件编号、退还凭证）"]}
+    active = ("warning", warning_id)
+    if errors:
+        return unit_page(user, 400, errors, "请按提示修改后再提交", form, active)
+    rectified = data["state"] == "rectified"
+    try:
+        if not confirmation.confirmed(request.form):
+            preview = confirmation.unit_answer_preview(user, "warning", warning_id, data["content"], rectified)
+            if rectified:
+                preview["lines"].insert(1, f"整改佐证“{data['evidence']}”将随反馈一并提交，作为整改完毕的依据。")
+            return unit_page(user, form=form, active=active, confirm=preview)
+        warning_service.report_rectification(user, warning_id, data["state"], data["content"], data.get("evidence"))
+    except DomainError as err:
+        db.session.rollback()
+        if err.status == 404:
+            raise
+        return unit_page(user, err.status, errors_of(err), err.message, form, active)
+    flash(f"已反馈预警的办理情况（{'已整改' if rectified else '整改中'}）。", "success")
+    return redirect(url_for("console.unit_work_page") + f"#warning-{warning_id}")

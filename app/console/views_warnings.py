@@ -22,6 +22,27 @@ PAGE = 50
 FIELDS = ("unit_id", "case_id", "content", "due_date")
 
 
+RECTIFICATION_LABELS = {"open": "待反馈", "overdue": "已超期未反馈", "rectifying": "正在整改", "rectified": "整改完毕"}
+
+
+def rectification_rows(items, today):
+    """Each warned department's rectification state: 待反馈 / 已超期未反馈 / 正在整改 (how many answers, past the
+    due date or not) / 整改完毕 with its evidence; the answers oldest first."""
+    out = []
+    for warning in items:
+        state = warning.effective_status(today)
+        state = "rectifying" if state == "answered" else state
+        answers = list(warning.responses)
+        final = answers[-1] if state == "rectified" and answers else None
+        label = RECTIFICATION_LABELS[state]
+        if state == "rectifying":
+            label += f"（已反馈 {len(answers)} 次{'，已过整改期限' if today > warning.due_date else ''}）"
+        out.append({"warning": warning, "unit": warning.unit.name, "state": state, "label": label,
+                    "answers": answers, "evidence": (final.evidence or final.content) if final else None,
+                    "rectified_at": warning.rectified_at})
+    return out
+
+
 def _units(user):
     return [(u.id, u.name) for u in queries.unit_choices() if can(user, "report.triage", region_code=u.region_code)]
 
@@ -37,6 +58,7 @@ def warnings():
     page = warning_service.list_warnings(user, args)
     shown = {k: v for k, v in raw.items() if k != "cursor"}
     return render("warnings/list.html", page=page, filters=shown, args=shown, units=_units(user),
+                  rectification=rectification_rows(page.items, today_cst()),
                   statuses=list(WARNING_STATUS_LABELS.items()), status_labels=WARNING_STATUS_LABELS,
                   today=today_cst())
 

@@ -33,8 +33,8 @@ def test_merge_from_the_queue_then_conclude(app, staff):
 
     empty = post_form(client, f"/console/cases/{case_id}/conclude", {"result": ""}, page="/console/")
     assert empty.status_code == 400 and "长度应在" in text(empty)
-    done = post_form(client, f"/console/cases/{case_id}/conclude", {"result": "维修款明细已张榜公开"},
-                     page="/console/")
+    done = post_form(client, f"/console/cases/{case_id}/conclude", {"result": "维修款明细已张榜公开",
+                                                                     "confirm": "1"}, page="/console/")
     assert done.status_code == 302
     for rid in (r1, r2):
         assert ("conclude", "public", "维修款明细已张榜公开") in report_of(app, rid)[1]
