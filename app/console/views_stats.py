@@ -7,7 +7,7 @@ from app.console.blueprint import bp
 from app.console.layout import render
 from app.console.nav import NavEntry
 from app.console.views_ledger import period_args
-from app.triage import exports, stats
+from app.triage import exports, stats, stats_sql
 from app.triage.case_schemas import StatsQuery
 
 NAV = [NavEntry("统计", "console.stats_page", "stats.view", "监督执纪",
@@ -82,5 +82,5 @@ def stats_page():
     ]
     shown = {k: v for k, v in raw.items() if k != "format"}
     shown.update({"from": result["from"].isoformat(), "to": result["to"].isoformat(), "by": result["by"]})
-    return render("stats/stats.html", result=result, charts=charts, filters=shown, columns=stats.COLUMNS,
+    return render("stats/stats.html", result=result, charts=charts, filters=shown, columns=stats_sql.COLUMNS,
                   groups=list(stats.GROUP_LABELS.items()))

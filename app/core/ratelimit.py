@@ -27,6 +27,11 @@ def limits_disabled():
     return not limits_enabled()
 
 
+def _app_limiter():
+    """The Flask-Limiter instance bound to this app (app.extensions holds it: no import of app.extensions)."""
+    return next(iter(current_app.extensions["limiter"]))
+
+
 def hit_limits(limit_string, scope, key, *, fail_closed=False, message=None):
     """Count one request of `key` against every limit in `limit_string` (e.g. "10 per hour;30 per day").
 
@@ -40,12 +45,11 @@ def hit_limits(limit_string, scope, key, *, fail_closed=False, message=None):
     from limits import parse_many
 
     from app.errors import ServiceUnavailable, TooManyRequests
-    from app.extensions import limiter
 
     if not limits_enabled() or not limit_string:
         return
     try:
-        strategy = limiter.limiter
+        strategy = _app_limiter().limiter
         for item in parse_many(limit_string):
             if not strategy.hit(item, scope, key):
                 reset = strategy.get_window_stats(item, scope, key).reset_time

@@ -8,7 +8,8 @@ from app.core.timeutil import today_cst
 from app.reports.topics import KIND_LABELS
 from app.triage.case_models import CASE_STATUS_LABELS, CASE_STATUSES, WARNING_STATUS_LABELS, WARNING_STATUSES
 from app.triage.states import STATE_LABELS
-from app.triage.stats import COLUMNS, GROUPS
+from app.triage.stats import GROUPS
+from app.triage.stats_sql import COLUMNS
 
 REPORT_IDS = fields.List(fields.Integer(strict=True, validate=validate.Range(min=1)), required=True,
                          validate=validate.Length(min=1, max=200, error="请选择 1 到 200 条反映"))

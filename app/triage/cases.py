@@ -13,7 +13,7 @@ from app.reports.timeline import add_event
 from app.security.service import audit
 from app.triage import service as triage
 from app.triage.access import scope_label, visibility_clause
-from app.triage.case_models import Case, CaseReport
+from app.triage.case_models import Case, CaseReport, UnitWarning
 from app.triage.states import STATE_LABELS
 
 MERGE_NOTE = "已与同类问题合并办理"
@@ -111,11 +111,16 @@ def add_reports(user, case_id, report_ids):
     return case
 
 
+def unanswered(case_id):
+    """The warnings about a case that no unit has answered yet."""
+    return list(db.session.scalars(sa.select(UnitWarning).where(UnitWarning.case_id == case_id,
+                                                                UnitWarning.status == "open")
+                                   .order_by(UnitWarning.id)))
+
+
 def conclude_case(user, case_id, result, reason=None):
     """Conclude an open case and every report in it; each reporter is told through the outbox. While a warning about
     it is unanswered, only with the inspector's recorded `reason`."""
-    from app.triage.warnings import unanswered
-
     case = get_case(user, case_id)
     if case.status != "open":
         raise Conflict("该问题已办结", code="case_concluded")

@@ -88,7 +88,7 @@ def to_xlsx(title, subtitle, headers, rows):
 
 def stats_download(result, fmt):
     """The figures of stats.compute as a download (rows, then the total)."""
-    from app.triage.stats import COLUMNS
+    from app.triage.stats_sql import COLUMNS
 
     rows = [[row[name] for name, _ in COLUMNS] for row in [*result["items"], result["total"]]]
     headers = [result["by_label"] if name == "label" else label for name, label in COLUMNS]

@@ -23,24 +23,22 @@ from app.reports.conflicts import not_conflicted_clause
 from app.reports.models import Report
 from app.reports.topics import CHANNEL_LABELS, KIND_LABELS
 from app.triage import deadlines
-from app.triage.case_models import Case, CaseReport
+from app.triage.case_models import Case
 from app.triage.models import Assignment, ReportDeadline
 from app.triage.states import STATE_LABELS
+from app.triage.stats_sql import (
+    DECIDED_UNACCEPTED,
+    TOTAL_KEY,
+    answer_overdue_clause,
+    empty_row,
+    group_column,
+    milestone_from,
+)
 
 GROUPS = ("village", "township", "kind", "topic", "channel", "layer", "status", "unit")
 GROUP_LABELS = {"village": "村（社区）", "township": "乡镇（街道）", "kind": "类别", "topic": "问题类型",
                 "channel": "来源渠道", "layer": "联系点界别", "status": "办理状态", "unit": "承办单位"}
-COLUMNS = (
-    ("key", "代码"), ("label", "名称"), ("total", "反映总数"), ("accepted", "已受理"), ("concluded", "已办结"),
-    ("median_workdays_to_accept", "受理用时中位数（工作日）"),
-    ("median_days_to_accept", "受理用时中位数（自然日）"),
-    ("median_workdays_to_conclude", "办结用时中位数（工作日）"),
-    ("median_days_to_conclude", "办结用时中位数（自然日）"),
-    ("overdue_accept", "受理超期"), ("overdue_conclude", "办结超期"), ("overdue_answer", "单位反馈超期"),
-)
 MAX_SPAN_DAYS = 3 * 366
-TOTAL_KEY = "__total__"
-DECIDED_UNACCEPTED = ("not_accepted", "merged")  # decided on the day of that status change
 
 
 def current_quarter(today):
@@ -109,36 +107,6 @@ def compute(user, args):
     return {"from": start, "to": end, "by": by, "by_label": GROUP_LABELS[by], "items": items, "total": total}
 
 
-def group_column(by):
-    """The SQL expression reports are grouped by (the unit grouping joins assignments)."""
-    if by == "unit":
-        return Assignment.unit_id
-    return {"village": Report.village_code, "township": Report.township_code, "kind": Report.kind,
-            "topic": Report.topic, "channel": Report.channel, "layer": Report.contact_layer,
-            "status": Report.status}[by]
-
-
-def milestone_from():
-    """Reports outer-joined to where their milestones live: the deadline row and the case."""
-    return (sa.outerjoin(Report, ReportDeadline, ReportDeadline.report_id == Report.id)
-            .outerjoin(CaseReport, CaseReport.report_id == Report.id)
-            .outerjoin(Case, Case.id == CaseReport.case_id))
-
-
-def answer_overdue_clause(assignment, today):
-    """SQL condition: an assignment answered after its due date, or unanswered past it."""
-    return sa.or_(sa.and_(assignment.answered_at.is_(None), assignment.withdrawn_at.is_(None),
-                          assignment.due_date < today),
-                  assignment.answered_at >= _day_after_utc(assignment))
-
-
-def _day_after_utc(assignment):
-    # answered_at (UTC) on a China-time day after due_date: answered_at >= due_date + 1 day - 8 hours
-    if db.engine.dialect.name == "postgresql":
-        return sa.cast(assignment.due_date, sa.DateTime) + sa.literal_column("interval '16 hours'")
-    return sa.func.datetime(assignment.due_date, "+16 hours")
-
-
 def _aggregate_python(where, by, start, today, cal, limits):
     key = group_column(by)
     stmt = (sa.select(key.label("k"), Report.id, Report.status, Report.anonymous, Report.received_at,
@@ -195,14 +163,6 @@ def _figures(key, rows, today, cal, limits):
 
 def _median(values):
     return round(float(statistics.median(values)), 1) if values else None
-
-
-def empty_row(key=None):
-    """A figures row with zero counts and no medians."""
-    row = {name: 0 for name, _ in COLUMNS}
-    row.update(key=key, label="", median_workdays_to_accept=None, median_days_to_accept=None,
-               median_workdays_to_conclude=None, median_days_to_conclude=None)
-    return row
 
 
 def _label_rows(by, rows):

@@ -16,7 +16,7 @@ from sqlalchemy.sql.elements import Grouping
 
 from app.extensions import db
 from app.reports.models import Report
-from app.triage import stats
+from app.triage import stats_sql as stats
 from app.triage.case_models import Case
 from app.triage.models import Assignment, ReportDeadline
 

@@ -144,13 +144,6 @@ def report_rectification(user, warning_id, state, content, evidence):
     return respond_warning(user, warning_id, content, state == "rectified", evidence)
 
 
-def unanswered(case_id):
-    """The warnings about a case that no unit has answered yet."""
-    return list(db.session.scalars(sa.select(UnitWarning).where(UnitWarning.case_id == case_id,
-                                                                UnitWarning.status == "open")
-                                   .order_by(UnitWarning.id)))
-
-
 def handler_units(user):
     """The units the user answers for (403 for anyone who is not a unit handler)."""
     require(user, "unit.respond")
