@@ -25,21 +25,23 @@ INTERNAL_ERROR = "生成海报时发生内部错误，请联系管理员查看�
 
 
 def run_batch(batch_id, out_path=None, progress=None, processes=None):
-    """Render a queued batch into its zip; failures are recorded on the row (a Chinese message), never raised."""
+    """Render a queued batch into its zip or PDF; failures are recorded on the row (in Chinese), never raised."""
     batch = db.session.get(QrBatch, batch_id)
     if batch is None or batch.status != "queued":
         log.warning("qr batch %s is missing or not queued; skipped", batch_id)
         return None
     batch.status, batch.started_at, batch.done = "running", utcnow(), 0
     db.session.commit()
+    template, fmt = batch.template, batch.format
     try:
         jobs = _jobs(batch)
-        path = out_path or os.path.join(service.export_dir(), f"qr-batch-{batch.id}.zip")
+        db.session.expunge_all()  # 27,057 regions and posters need not stay in the parent while pages render
+        path = out_path or os.path.join(service.export_dir(), f"qr-batch-{batch_id}.zip")
         workers = processes if processes is not None else service.setting("QR_BATCH_PROCESSES")
-        summary = render_batch(jobs, service.template_root(), batch.template, batch.format, path,
+        summary = render_batch(jobs, service.template_root(), template, fmt, path,
                                font_path=service.setting("QR_FONT_PATH"),
                                processes=int(workers) if workers else None,
-                               progress=_progress(batch.id, progress))
+                               progress=_progress(batch_id, progress))
     except DomainError as err:
         _fail(batch_id, err.code, err.message)
         return None

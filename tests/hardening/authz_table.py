@@ -122,6 +122,10 @@ TABLE = {
     ("GET", "/api/v1/villages/<code>/qr.svg"): Rule(ALL, path=lambda w: {"code": w.home}),
     ("GET", "/api/v1/villages/<code>/wxacode.png"): Rule(ALL, path=lambda w: {"code": w.home}),
     ("GET", "/api/v1/villages/<code>/poster.png"): Rule(ADMIN, path=lambda w: {"code": w.home}),
+    ("GET", "/api/v1/villages/<code>/poster.pdf"): Rule(ADMIN, path=lambda w: {"code": w.home}),
+    ("PUT", "/api/v1/admin/regions/<code>/print-name"): Rule(
+        ADMIN, path=lambda w: {"code": w.home}, sample=lambda w: {"print_name": "龙井村"}),
+    ("GET", "/api/v1/qr/batches"): Rule(S("publisher_other", "admin")),  # each sees his own and his scope's
     ("POST", "/api/v1/villages/<code>/posters"): Rule(
         ADMIN, path=lambda w: {"code": w.home}, sample=lambda w: {"template": "table_card", "label": "村委会门口"}),
     ("GET", "/api/v1/villages/<code>/posters"): Rule(ADMIN, path=lambda w: {"code": w.home}),
