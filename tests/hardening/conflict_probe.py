@@ -8,6 +8,8 @@ the report's tracking number or the marker written into its content. A list answ
 import json
 import re
 
+import sqlalchemy as sa
+
 API = "/api/v1"
 R = f"{API}/triage/reports/<int:report_id>"
 DETAIL, SIMILAR, CONFLICTS = ("GET", R), ("GET", f"{R}/similar"), ("GET", f"{R}/conflicts")
@@ -45,19 +47,21 @@ CONSOLE = {
                                      f"{C}/cases/merge", f"{C}/warnings/new",
                                      f"{C}/custody/<int:request_id>/<decision>",
                                      f"{C}/unit/assignments/<int:assignment_id>/response",
-                                     f"{C}/unit/warnings/<int:warning_id>/response")],
+                                     f"{C}/unit/warnings/<int:warning_id>/response",
+                                     f"{CONSOLE_REPORT}/conflicts/<int:conflict_id>/clear")],
 }
 OUTCOMES, CASE_OUTCOMES = (f"{R}/outcomes", f"{CASE[1]}/outcomes")
 RECORD_OUTCOME, READ_OUTCOMES = ("POST", OUTCOMES), ("GET", OUTCOMES)
 RECORD_CASE_OUTCOME, READ_CASE_OUTCOMES = ("POST", CASE_OUTCOMES), ("GET", CASE_OUTCOMES)
 WARNING_RECTIFY = ("POST", f"{API}/unit/warnings/<int:warning_id>/rectification")
-# routes of work in progress (outcomes, rectification states): probed when the app has them, never reported stale
-PENDING = {RECORD_OUTCOME, READ_OUTCOMES, RECORD_CASE_OUTCOME, READ_CASE_OUTCOMES, WARNING_RECTIFY,
-           ("GET", f"{C}/stats/networks"), ("GET", f"{C}/stats/networks/reports")}
+NETWORK_ROUTES = {RECORD_OUTCOME, READ_OUTCOMES, RECORD_CASE_OUTCOME, READ_CASE_OUTCOMES, WARNING_RECTIFY}
+# routes of work in progress: probed when the app has them, never reported stale (none now: the networks' outcomes,
+# rectification states and figures pages exist and are probed for real)
+PENDING = frozenset()
 REAL_NAME_ONLY = {IDENTITY, APPROVE, DENY}
 API_ROUTES = {DETAIL, SIMILAR, CONFLICTS, CLEAR, MESSAGES, IDENTITY, UPLOAD, CASES, CASE_LIST, CASE, CASE_REPORTS,
               CASE_CONCLUDE, WARN, WARN_LIST, ASSIGNMENT_ANSWER, WARNING_ANSWER, APPROVE, DENY, QUEUE, LEDGER, STATS,
-              UNIT_ASSIGNMENTS, UNIT_WARNINGS, CUSTODY_LIST, *PENDING, *(act(a) for a in ACTIONS)}
+              UNIT_ASSIGNMENTS, UNIT_WARNINGS, CUSTODY_LIST, *NETWORK_ROUTES, *PENDING, *(act(a) for a in ACTIONS)}
 CLASSIFIED = API_ROUTES | set(CONSOLE["pages"]) | set(CONSOLE["forms"])
 
 ID_PARAMS = {"report_id", "case_id", "request_id", "assignment_id", "warning_id"}
@@ -80,6 +84,25 @@ def report_bearing(app):
         if bearing and (text.startswith(API) or text.startswith(C)):
             found |= {(m, text) for m in rule.methods - {"HEAD", "OPTIONS"}}
     return found
+
+
+def _conflicts(w, report_id):
+    from app.extensions import db
+    from app.reports.models import ReportConflict
+
+    with w.app.app_context():
+        return list(db.session.scalars(sa.select(ReportConflict).where(ReportConflict.report_id == report_id)
+                                       .order_by(ReportConflict.id)))
+
+
+def first_conflict(w, report_id):
+    """The id of the report's first possible match (what a party's console form tries to clear)."""
+    return _conflicts(w, report_id)[0].id
+
+
+def cleared_conflicts(w, report_id):
+    """How many of the report's possible matches have been cleared."""
+    return sum(row.cleared_at is not None for row in _conflicts(w, report_id))
 
 
 def url(rule, params):

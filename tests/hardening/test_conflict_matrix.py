@@ -209,6 +209,7 @@ CONSOLE_FORMS = {
     "/custody/<int:request_id>/<decision>": [{"decision": "approve"}, {"decision": "deny"}],
     "/unit/assignments/<int:assignment_id>/response": [{"content": "已整改完毕。", "rectified": "1"}],
     "/unit/warnings/<int:warning_id>/response": [{"content": "已整改完毕。", "rectified": "1"}],
+    "/conflicts/<int:conflict_id>/clear": [{"reason": "同名不同人，已核实"}],
 }
 
 
@@ -225,7 +226,7 @@ def _snapshot(cw, r, ids):
                 db.session.get(Assignment, ids["assignment_id"]).answered_at,
                 db.session.get(UnitWarning, ids["warning_id"]).status,
                 db.session.get(IdentityRequest, ids["request_id"]).status,
-                db.session.query(Case).count(), db.session.query(UnitWarning).count())
+                db.session.query(Case).count(), db.session.query(UnitWarning).count(), p.cleared_conflicts(cw, r.id))
 
 
 def _console(app, username):
@@ -252,7 +253,7 @@ def test_console_pages_and_forms_never_show_the_report_to_a_party(app, cw, targe
     _accepted(pr, item, cw)
     ids, assignment, warning = _in_work(pr, item, cw)
     ids = {**ids, **assignment, **warning, **request, "report_id": item.id, "upload_id": item.upload,
-           "action": "accept", "decision": "approve"}
+           "action": "accept", "decision": "approve", "conflict_id": p.first_conflict(cw, item.id)}
     fill = {"{edu}": str(cw.edu), "{report}": str(item.id), "{case}": str(ids["case_id"])}
     before = _snapshot(cw, item, ids)
     with app.app_context():
