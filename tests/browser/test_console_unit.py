@@ -40,6 +40,7 @@ def test_unit_handler_answers_a_warning_with_the_rectification(app, warning_id, 
     screenshot("staff-unit")
     item.get_by_label("办理和整改情况").fill("已组织村民代表会议重新表决，合同已补正并公示。")
     item.get_by_label("已整改完毕").check()
+    item.get_by_label("整改佐证").fill("村民代表会议记录及公示照片")
     item.get_by_role("button", name="提交反馈").click()
     dialog = page.locator("dialog.confirm-dialog")
     expect(dialog).to_contain_text("答复将提交给竹山县纪委监委")
