@@ -85,8 +85,14 @@ def _same_scope(user_id, grant):
         RoleGrant.unit_id.is_(None) if unit_id is None else RoleGrant.unit_id == unit_id))
 
 
+def _lock_account(user_id):
+    """Serialise grant changes of one account (PostgreSQL row lock), so two clashing grants cannot both pass."""
+    db.session.execute(sa.select(User.id).where(User.id == user_id).with_for_update())
+
+
 def new_grant(actor, user, grant, via=None):
     """Add one grant (pending when an admin grants custodian or inspector); audited. The caller commits."""
+    _lock_account(user.id)
     check_exclusive(user.id, grant)
     existing = _same_scope(user.id, grant)
     if existing is not None:
@@ -138,6 +144,10 @@ def confirm_grant(admin, grant_id):
                         code="second_admin_required")
     scope = {"role": row.role, "region_code": row.region_code, "unit_id": row.unit_id}
     check_scope(admin, scope)
+    _lock_account(row.user_id)
+    db.session.refresh(row)
+    if not row.pending:  # confirmed meanwhile by another admin
+        raise Conflict("该授权不需要确认或已经确认", code="grant_not_pending")
     check_exclusive(row.user_id, scope, exclude_id=row.id)
     row.pending, row.confirmed_by_id, row.confirmed_at = False, admin.id, utcnow()
     audit("account.grant_confirmed", admin, "user", row.user_id, {**scope, "grant_id": row.id,
