@@ -35,7 +35,6 @@ def run_batch(batch_id, out_path=None, progress=None, processes=None):
     template, fmt = batch.template, batch.format
     try:
         jobs = _jobs(batch)
-        db.session.expunge_all()  # 27,057 regions and posters need not stay in the parent while pages render
         path = out_path or os.path.join(service.export_dir(), f"qr-batch-{batch_id}.zip")
         workers = processes if processes is not None else service.setting("QR_BATCH_PROCESSES")
         summary = render_batch(jobs, service.template_root(), template, fmt, path,
@@ -78,6 +77,8 @@ def _jobs(batch):
             parent = parents.get(parent.parent_code)
         fields = service.village_fields(village, chain)
         jobs.append({**fields, "url": service.public_url(village.code, poster.id)})
+    for row in (*villages.values(), *parents.values(), *posters):  # not kept in the parent while pages render
+        db.session.expunge(row)
     return jobs
 
 
