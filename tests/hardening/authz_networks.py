@@ -1,7 +1,7 @@
 """Rows of the authorization table for the networks' year (posted letters, mailings, petition volumes, outcomes,
-proposals, rectification states, the networks' figures) and for print (batches listed, the vector poster, a
-region's print name), and the world objects they need: a proposal of the home county drawn from the world's case.
-Merged into authz_table.TABLE."""
+proposals, rectification states, the networks' figures), and the world objects they need: a proposal of the home
+county drawn from the world's case, and a warning about that case. Merged into authz_table.TABLE (print's rows,
+poster.pdf, GET /qr/batches and the print name, sit with the QR rows there)."""
 
 from datetime import date
 
@@ -34,7 +34,7 @@ def _letter(w):
 
 
 def rows(Rule, S):  # noqa: N803 - the table's own names
-    """The networks' and print rows: figures and entries are the home county's, so only the admin is an insider."""
+    """The networks' rows: figures and entries are the home county's, so only the admin is an insider."""
     admin, nobody = S("admin"), frozenset()
     hidden = {"hides": True}
     outcome = {"kind": "defused", "occurred_on": TODAY, "note": "经村委会当面解释并公开账目，矛盾已化解。"}
@@ -77,10 +77,4 @@ def rows(Rule, S):  # noqa: N803 - the table's own names
             **hidden),
         ("GET", "/api/v1/triage/stats/networks"): Rule(
             admin, query=lambda w: {"region_code": w.county, "from": f"{YEAR}-01-01", "to": f"{YEAR}-12-31"}),
-        # --- print ------------------------------------------------------------------------------------------
-        ("GET", "/api/v1/qr/batches"): Rule(S("publisher_other", "admin")),  # scoped: his own and his region's
-        ("GET", "/api/v1/villages/<code>/poster.pdf"): Rule(
-            admin, path=lambda w: {"code": w.home}, query=lambda w: {"template": "a4_notice"}),
-        ("PUT", "/api/v1/admin/regions/<code>/print-name"): Rule(
-            admin, path=lambda w: {"code": w.home}, sample=lambda w: {"print_name": None}),  # null: no change
     }

@@ -48,7 +48,8 @@ CONSOLE = {
                                      f"{C}/custody/<int:request_id>/<decision>",
                                      f"{C}/unit/assignments/<int:assignment_id>/response",
                                      f"{C}/unit/warnings/<int:warning_id>/response",
-                                     f"{CONSOLE_REPORT}/conflicts/<int:conflict_id>/clear")],
+                                     f"{CONSOLE_REPORT}/conflicts/<int:conflict_id>/clear",
+                                     f"{CONSOLE_REPORT}/outcomes", f"{C}/cases/<int:case_id>/outcomes")],
 }
 OUTCOMES, CASE_OUTCOMES = (f"{R}/outcomes", f"{CASE[1]}/outcomes")
 RECORD_OUTCOME, READ_OUTCOMES = ("POST", OUTCOMES), ("GET", OUTCOMES)
@@ -100,9 +101,15 @@ def first_conflict(w, report_id):
     return _conflicts(w, report_id)[0].id
 
 
-def cleared_conflicts(w, report_id):
-    """How many of the report's possible matches have been cleared."""
-    return sum(row.cleared_at is not None for row in _conflicts(w, report_id))
+def side_effects(w, report_id):
+    """What a party's console form could change beyond the report's timeline: its cleared possible matches and the
+    outcomes recorded anywhere (a case's outcome leaves no report timeline step)."""
+    from app.extensions import db
+    from app.triage.network_models import Outcome
+
+    with w.app.app_context():
+        outcomes = db.session.scalar(sa.select(sa.func.count()).select_from(Outcome))
+    return sum(row.cleared_at is not None for row in _conflicts(w, report_id)), outcomes
 
 
 def url(rule, params):

@@ -210,6 +210,7 @@ CONSOLE_FORMS = {
     "/unit/assignments/<int:assignment_id>/response": [{"content": "已整改完毕。", "rectified": "1"}],
     "/unit/warnings/<int:warning_id>/response": [{"content": "已整改完毕。", "rectified": "1"}],
     "/conflicts/<int:conflict_id>/clear": [{"reason": "同名不同人，已核实"}],
+    "/outcomes": [{"outcome-kind": "defused", "outcome-occurred_on": str(date.today()), "outcome-note": "已化解"}],
 }
 
 
@@ -226,7 +227,7 @@ def _snapshot(cw, r, ids):
                 db.session.get(Assignment, ids["assignment_id"]).answered_at,
                 db.session.get(UnitWarning, ids["warning_id"]).status,
                 db.session.get(IdentityRequest, ids["request_id"]).status,
-                db.session.query(Case).count(), db.session.query(UnitWarning).count(), p.cleared_conflicts(cw, r.id))
+                db.session.query(Case).count(), db.session.query(UnitWarning).count(), p.side_effects(cw, r.id))
 
 
 def _console(app, username):

@@ -26,7 +26,7 @@ def site(app, client, county, make_user, token_for):
     params = {"code": f.LONGJING, "disclosure_id": disclosure, "user_id": admin, "member_id": 1, "grant_id": 1,
               "upload_id": "0" * 32, "filename": "base.css", "number": 1, "seq": 1, "batch_id": 1,
               "report_id": 1, "case_id": 1, "recusal_id": 1, "request_id": 1, "assignment_id": 1,
-              "warning_id": 1}
+              "warning_id": 1, "proposal_id": 1}
     return SimpleNamespace(params=params)
 
 
