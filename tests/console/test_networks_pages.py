@@ -177,7 +177,8 @@ def test_report_outcome_from_the_report_page(app, staff):
     shown = text(client.get(f"/console/triage/reports/{report_id}"))
     assert "初步核实：部分属实" in shown and "登记办理结果" in shown and "补贴发放有两户不符" in shown
     assert ("outcome", "internal") in [(a, v) for a, v, _ in report_of(app, report_id)[1]]
-    filed = {"outcome-kind": "filed", "outcome-case_number": "竹纪立〔2026〕3号", "outcome-occurred_on": TODAY.isoformat()}
+    filed = {"outcome-kind": "filed", "outcome-case_number": "竹纪立〔2026〕3号",
+             "outcome-occurred_on": TODAY.isoformat()}
     assert post_form(client, url, filed, page="/console/").status_code == 302
     again = post_form(client, url, filed, page="/console/")
     assert again.status_code == 409 and "已登记" in text(again) and 'id="err-outcome-case_number"' in text(again)
