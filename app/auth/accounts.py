@@ -3,14 +3,14 @@
 import sqlalchemy as sa
 
 from app.auth import demo, tokens
+from app.auth.directory import find_unit
 from app.auth.grants import check_scope, new_grant
 from app.auth.models import User
 from app.auth.passwords import hash_password
-from app.auth.permissions import can, require
 from app.core.pagination import keyset_page
+from app.core.permissions import can, require
 from app.errors import BadRequest, Forbidden, NotFound
 from app.extensions import db
-from app.regions.models import Unit
 from app.security.service import audit
 
 
@@ -20,7 +20,7 @@ def create_user(admin, data):
     if db.session.scalar(sa.select(User.id).where(User.username == data["username"])):
         raise BadRequest("用户名已存在", code="duplicate_username", fields={"username": ["用户名已存在"]})
     if data.get("unit_id") is not None:
-        unit = db.session.get(Unit, data["unit_id"])
+        unit = find_unit(data["unit_id"])
         if unit is None:
             raise NotFound("未找到该单位", code="unit_not_found")
         if not can(admin, "account.manage", region_code=unit.region_code):

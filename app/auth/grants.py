@@ -8,13 +8,13 @@ demo seed grant directly. One account never holds `custodian` and `inspector` on
 import sqlalchemy as sa
 
 from app.auth import tokens
+from app.auth.directory import find_region, find_unit, unit_region_sql
 from app.auth.models import STAFF_ROLES, RoleGrant, User
-from app.auth.permissions import can, in_subtree, region_scopes, require
 from app.core.pagination import keyset_page
+from app.core.permissions import can, in_subtree, region_scopes, require
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
-from app.regions.models import Region, Unit
 from app.security.service import audit
 
 CONFIRMED_ROLES = ("custodian", "inspector")  # an admin's grant of these waits for a second admin
@@ -30,11 +30,11 @@ def check_scope(admin, grant):
     if grant["role"] == "unit_handler" and unit_id is None:
         raise BadRequest("单位经办人必须指定单位", fields={"unit_id": ["必须指定单位"]})
     if unit_id is not None:
-        unit = db.session.get(Unit, unit_id)
+        unit = find_unit(unit_id)
         if unit is None:
             raise NotFound("未找到该单位", code="unit_not_found")
         region = region or unit.region_code
-    elif region and db.session.get(Region, region) is None:
+    elif region and find_region(region) is None:
         raise NotFound("未找到该行政区划", code="region_not_found")
     if admin is None:  # the server's CLI
         return
@@ -55,7 +55,7 @@ def refuse_self(admin, user_id):
 
 def _region_of(region_code, unit_id):
     if region_code is None and unit_id is not None:
-        unit = db.session.get(Unit, unit_id)
+        unit = find_unit(unit_id)
         return unit.region_code if unit else None
     return region_code
 
@@ -182,7 +182,7 @@ def pending_stmt(admin):
     stmt = sa.select(RoleGrant).where(RoleGrant.pending.is_(True))
     scopes = region_scopes(admin, "account.manage")
     if None not in scopes:
-        unit_region = sa.select(Unit.region_code).where(Unit.id == RoleGrant.unit_id).scalar_subquery()
+        unit_region = unit_region_sql(RoleGrant.unit_id)
         region = sa.func.coalesce(RoleGrant.region_code, unit_region)
         stmt = stmt.where(sa.or_(sa.false(), *(region.startswith(p, autoescape=True) for p in scopes)))
     return stmt

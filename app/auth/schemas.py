@@ -46,10 +46,9 @@ class GrantSchema(Schema):
     pending = fields.Boolean(dump_only=True)
 
     def _region_name(self, grant):
-        from app.extensions import db
-        from app.regions.models import Region
+        from app.auth.directory import find_region
 
-        region = db.session.get(Region, grant.region_code) if grant.region_code else None
+        region = find_region(grant.region_code)
         return region.display_name if region else None
 
 

@@ -1,7 +1,7 @@
-"""Page-level permission checks, all through app.auth.permissions (the API's module, never a copy)."""
+"""Page-level permission checks, all through app.core.permissions (the API's module, never a copy)."""
 
 from app.auth.current import current_user
-from app.auth.permissions import region_scopes, require
+from app.core.permissions import region_scopes, require
 from app.errors import Forbidden
 
 

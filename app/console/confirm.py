@@ -9,7 +9,7 @@ approvals are described from the records they will reach.
 import sqlalchemy as sa
 
 from app.auth.models import RoleGrant, User
-from app.auth.permissions import REGION_LEVEL_DIGITS, region_scopes
+from app.core.permissions import REGION_LEVEL_DIGITS, region_scopes
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.notify.models import OutboxMessage

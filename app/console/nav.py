@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app.auth.permissions import can
+from app.core.permissions import can
 
 NAV_KEY = "mss_console_nav"
 # Sections in display order; a section not listed here is shown after these.

@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.auth.permissions import region_scopes
 from app.core.pagination import keyset_page
+from app.core.permissions import region_scopes
 from app.extensions import db
 from app.regions.models import Region, Unit
 from app.security.models import AuditEntry

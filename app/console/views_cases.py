@@ -4,7 +4,7 @@ from flask import flash, redirect, request, url_for
 
 from app.console import confirm as confirmation
 from app.console import confirm_case, queries
-from app.console import views_network_outcomes as outcome_views
+from app.console import outcome_forms as outcome_views
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form

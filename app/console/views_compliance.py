@@ -3,12 +3,12 @@
 import sqlalchemy as sa
 from flask import request
 
-from app.auth.permissions import region_scopes
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, validate_form
 from app.console.layout import render
 from app.console.nav import NavEntry
+from app.core.permissions import region_scopes
 from app.disclosures import compliance as d_compliance
 from app.disclosures import schemas as d_schemas
 from app.disclosures.models import KINDS

@@ -2,7 +2,6 @@
 
 from flask import flash, redirect, request, url_for
 
-from app.auth.permissions import region_scopes
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
@@ -13,6 +12,7 @@ from app.contacts import service as members
 from app.contacts.importer import import_members
 from app.contacts.layers import LAYERS, TYPES
 from app.contacts.schemas import MemberCreateSchema, MembersQuery
+from app.core.permissions import region_scopes
 from app.errors import BadRequest, DomainError
 from app.extensions import db
 

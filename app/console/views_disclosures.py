@@ -7,7 +7,6 @@ service and render. Submit, approve, reject, publish and withdraw are POST forms
 import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 
-from app.auth.permissions import can
 from app.console import confirm as confirmation
 from app.console import queries
 from app.console.access import staff
@@ -15,6 +14,7 @@ from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render
 from app.console.nav import NavEntry
+from app.core.permissions import can
 from app.disclosures import schemas as d_schemas
 from app.disclosures import service as d_service
 from app.disclosures import staff as d_staff

@@ -6,40 +6,14 @@ from flask import flash, redirect, request, url_for
 from app.auth.current import current_user
 from app.console.access import staff
 from app.console.blueprint import bp
-from app.console.forms import clean, errors_of, validate_form
+from app.console.forms import errors_of, validate_form
+from app.console.outcome_forms import PREFIX, outcome_lines, prefixed, read_form
 from app.console.views_triage_report import report_page
 from app.errors import DomainError
 from app.extensions import db
 from app.triage import outcomes as outcome_service
 from app.triage.network_models import OUTCOME_KINDS, VERDICTS
 from app.triage.network_schemas import OutcomeCreateSchema
-
-PREFIX = "outcome"
-NAMES = ("kind", "occurred_on", "note", "verdict", "case_number", "persons", "party_members", "unit_id", "department")
-INTEGERS = ("persons", "party_members", "unit_id")
-INPUTS = tuple(f"{PREFIX}-{name}" for name in NAMES)
-
-
-def read_form(form):
-    """The outcome form's inputs ({outcome-<name>: value}) and the API body they make ({name: value})."""
-    values = {f"{PREFIX}-{name}": clean(form.get(f"{PREFIX}-{name}")) for name in NAMES}
-    raw = {}
-    for name in NAMES:
-        value = values[f"{PREFIX}-{name}"]
-        if value is None:
-            continue
-        raw[name] = int(value) if name in INTEGERS and value.isdigit() and len(value) < 10 else value
-    return values, raw
-
-
-def prefixed(errors):
-    """Field errors under the form's input names."""
-    return {f"{PREFIX}-{key}": messages for key, messages in (errors or {}).items()}
-
-
-def outcome_lines(items):
-    """[(outcome, one-line label)] for a list of outcomes."""
-    return [(o, outcome_service.label(o)) for o in items]
 
 
 def _report_outcomes(report_id):

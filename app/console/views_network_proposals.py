@@ -4,13 +4,13 @@ drawn from one or more problems, and the answer when it comes back."""
 import sqlalchemy as sa
 from flask import flash, redirect, request, url_for
 
-from app.auth.permissions import can
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render, split_errors
 from app.console.nav import NavEntry
+from app.core.permissions import can
 from app.core.timeutil import today_cst
 from app.errors import BadRequest, DomainError
 from app.extensions import db

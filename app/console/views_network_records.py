@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from flask import flash, redirect, request, url_for
 
-from app.auth.permissions import can, region_scopes
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
@@ -13,6 +12,7 @@ from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render, split_errors
 from app.console.nav import NavEntry
 from app.contacts.layers import LAYERS
+from app.core.permissions import can, region_scopes
 from app.core.timeutil import today_cst
 from app.errors import DomainError
 from app.extensions import db

@@ -3,13 +3,13 @@ the font cannot print."""
 
 from flask import Response, flash, redirect, request, url_for
 
-from app.auth.permissions import can
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean
 from app.console.layout import render
 from app.console.nav import NavEntry
+from app.core.permissions import can
 from app.errors import DomainError
 from app.extensions import db
 from app.qr import service as qr_service

@@ -2,13 +2,13 @@
 
 from flask import flash, jsonify, redirect, request, url_for
 
-from app.auth.permissions import region_scopes
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render, split_errors
 from app.console.nav import NavEntry
+from app.core.permissions import region_scopes
 from app.errors import DomainError
 from app.extensions import db
 from app.qr import batches

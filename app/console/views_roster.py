@@ -5,13 +5,13 @@ from flask import flash, redirect, request, url_for
 
 from app.auth.current import current_user
 from app.auth.models import User
-from app.auth.permissions import can
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, row_errors, rows, validate_form
 from app.console.layout import render, split_errors
 from app.console.nav import NavEntry
+from app.core.permissions import can
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.regions import service as region_service

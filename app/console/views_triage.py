@@ -2,13 +2,13 @@
 
 from flask import request
 
-from app.auth.permissions import can, region_scopes
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, validate_form
 from app.console.layout import render
 from app.console.nav import NavEntry
+from app.core.permissions import can, region_scopes
 from app.errors import BadRequest
 from app.reports.models import KINDS
 from app.reports.topics import KIND_LABELS, topics

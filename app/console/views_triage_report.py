@@ -2,13 +2,13 @@
 
 from flask import Response, flash, redirect, request, url_for
 
-from app.auth.permissions import can, region_prefix
 from app.console import confirm as confirmation
 from app.console import queries
 from app.console.access import staff
 from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render, split_errors
+from app.core.permissions import can, region_prefix
 from app.errors import DomainError, NotFound
 from app.extensions import db
 from app.files.service import open_upload

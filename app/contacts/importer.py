@@ -9,13 +9,13 @@ import unicodedata
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.permissions import can, region_prefix, region_scopes
 from app.contacts import service
 from app.contacts.layers import LEVELS, layer_code, level_code, type_code
 from app.contacts.places import PlaceError, PlaceResolver
 from app.contacts.schemas import LAYER_CHOICES, PHONE_RE, MemberCreateSchema, normalise_phone
 from app.contacts.sheets import column_letter, read_rows
 from app.core.messages import to_chinese
+from app.core.permissions import can, region_prefix, region_scopes
 from app.errors import Conflict, Forbidden, Unprocessable
 from app.extensions import db
 from app.security.service import audit

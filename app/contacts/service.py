@@ -6,11 +6,11 @@ from sqlalchemy.exc import IntegrityError
 
 from app.auth import tokens
 from app.auth.models import Invite
-from app.auth.permissions import can, region_prefix, region_scopes, require
 from app.contacts.layers import LEVELS, TYPES, layer_label
 from app.contacts.models import ContactMember
 from app.contacts.schemas import normalise_phone
 from app.core.pagination import Page, keyset_page
+from app.core.permissions import can, region_prefix, region_scopes, require
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.auth.permissions import region_prefix, region_scopes
+from app.core.permissions import region_prefix, region_scopes
 from app.core.timeutil import to_cst, today_cst, utcnow
 from app.disclosures.models import Disclosure, DisclosureVersion, ScheduleRule
 from app.disclosures.periods import (

@@ -9,7 +9,7 @@ disclosure_exists_published) live in reads.py and are re-exported here.
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.permissions import can, require
+from app.core.permissions import can, require
 from app.core.timeutil import utcnow
 from app.disclosures import ledger, reads
 from app.disclosures.attachments import check_attachments

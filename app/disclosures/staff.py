@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.auth.permissions import region_scopes, require
 from app.core.pagination import keyset_page
+from app.core.permissions import region_scopes, require
 from app.disclosures.attachments import attachment_info
 from app.disclosures.models import Disclosure, DisclosureVersion
 from app.disclosures.periods import parse_period

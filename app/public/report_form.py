@@ -3,7 +3,7 @@ and what the receipt page promises (the time limits of app/triage/deadlines.py).
 
 import sqlalchemy as sa
 
-from app.auth.permissions import region_prefix
+from app.core.permissions import region_prefix
 from app.extensions import db
 from app.regions.models import Unit
 

@@ -8,8 +8,8 @@ import sqlalchemy as sa
 from flask import send_file
 
 from app.auth.models import User
-from app.auth.permissions import can, region_prefix, region_scopes, require
 from app.core.pagination import Page, keyset_page
+from app.core.permissions import can, region_prefix, region_scopes, require
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, NotFound, Unprocessable
 from app.extensions import db

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.auth.permissions import region_prefix, region_scopes
+from app.core.permissions import region_prefix, region_scopes
 from app.core.timeutil import today_cst
 from app.errors import BadRequest, Forbidden, Unauthorized
 from app.extensions import db

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.auth.permissions import require
+from app.core.permissions import require
 from app.core.timeutil import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db

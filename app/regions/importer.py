@@ -5,7 +5,7 @@ import io
 
 import sqlalchemy as sa
 
-from app.auth.permissions import REGION_LEVEL_DIGITS, region_prefix
+from app.core.permissions import REGION_LEVEL_DIGITS, region_prefix
 from app.errors import Unprocessable
 from app.extensions import db
 from app.regions.models import LEVELS, Region

@@ -3,8 +3,8 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from app.auth.permissions import region_prefix, require
 from app.core.pagination import keyset_page
+from app.core.permissions import region_prefix, require
 from app.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from app.extensions import db
 from app.regions.models import Cadre, Region, Unit

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.auth.models import RoleGrant, User
-from app.auth.permissions import region_prefix
+from app.core.permissions import region_prefix
 from app.errors import ValidationFailed
 from app.extensions import db
 from app.regions.models import Cadre, Region, Unit

@@ -5,7 +5,7 @@ import unicodedata
 import sqlalchemy as sa
 from flask import current_app
 
-from app.auth.permissions import require
+from app.core.permissions import require
 from app.disclosures.models import Disclosure
 from app.disclosures.reads import find_power_item
 from app.errors import DomainError, Forbidden, Unauthorized, ValidationFailed

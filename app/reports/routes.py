@@ -2,8 +2,8 @@
 
 from flask import current_app, jsonify, request
 
-from app.auth.permissions import can
 from app.core.api import ApiBlueprint
+from app.core.permissions import can
 from app.core.ratelimit import client_address, hit_limits
 from app.core.secret_lookup import moved_to_post
 from app.extensions import limiter

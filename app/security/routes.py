@@ -1,7 +1,7 @@
 """Audit log API (admin, custodian)."""
 
-from app.auth.permissions import require
 from app.core.api import ApiBlueprint
+from app.core.permissions import require
 from app.security import schemas, service
 
 bp = ApiBlueprint("security", __name__, tag="审计")

@@ -6,7 +6,7 @@ Re-exported by app.triage.service (visible_reports_stmt, get_report_for), which 
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.auth.permissions import can, region_scopes, require, unit_scopes
+from app.core.permissions import can, region_scopes, require, unit_scopes
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from app.extensions import db
 from app.regions.models import Region

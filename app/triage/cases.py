@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from app.auth.permissions import can, region_scopes, require
 from app.core.pagination import keyset_page
+from app.core.permissions import can, region_scopes, require
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db

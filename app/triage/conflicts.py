@@ -1,6 +1,6 @@
 """Clearing a false possible match: an inspector above the report's handling level, never a party, audited."""
 
-from app.auth.permissions import region_scopes
+from app.core.permissions import region_scopes
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db

@@ -7,8 +7,8 @@ Every unsealed view is audited (`report.identity_view`), as is every request and
 import sqlalchemy as sa
 
 from app.auth.models import RoleGrant, User
-from app.auth.permissions import ACTIONS, can, in_subtree, region_scopes, require
 from app.core.pagination import keyset_page
+from app.core.permissions import ACTIONS, can, in_subtree, region_scopes, require
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.auth.permissions import region_scopes, require
+from app.core.permissions import region_scopes, require
 from app.core.timeutil import start_of_day_utc, today_cst
 from app.errors import BadRequest
 from app.extensions import db

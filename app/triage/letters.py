@@ -12,10 +12,10 @@ import unicodedata
 
 import sqlalchemy as sa
 
-from app.auth.permissions import region_scopes, require
 from app.contacts.layers import LEVELS, TYPES, layer_label
 from app.contacts.models import ContactMember
 from app.contacts.service import phone_key
+from app.core.permissions import region_scopes, require
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Conflict, NotFound
 from app.extensions import db

@@ -3,8 +3,8 @@
 
 import sqlalchemy as sa
 
-from app.auth.permissions import can, region_scopes, require
 from app.contacts.layers import LAYERS, layer_label
+from app.core.permissions import can, region_scopes, require
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Forbidden, NotFound
 from app.extensions import db

@@ -4,8 +4,8 @@ from datetime import date
 
 import sqlalchemy as sa
 
-from app.auth.permissions import can, region_scopes, require
 from app.core.pagination import keyset_page
+from app.core.permissions import can, region_scopes, require
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db

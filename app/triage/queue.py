@@ -6,8 +6,8 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import lazyload
 
-from app.auth.permissions import require
 from app.core.pagination import keyset_page, where_equal
+from app.core.permissions import require
 from app.core.timeutil import to_cst, today_cst
 from app.extensions import db
 from app.regions.models import Region, Unit

@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
-from app.auth.permissions import can, region_prefix, require
+from app.core.permissions import can, region_prefix, require
 from app.core.timeutil import to_cst, today_cst, utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db

@@ -1,7 +1,7 @@
 """The report state machine as one declarative table, with Chinese labels for everything a user reads.
 
 Every change of `Report.status` goes through `next_state`; the table below is the single source of truth and
-docs/intake-and-triage-rules.md renders it. Permissions (who may do an action) live in app/auth/permissions.py;
+docs/intake-and-triage-rules.md renders it. Permissions (who may do an action) live in app/core/permissions.py;
 the `by` column here only says whether the reporter (not staff) may trigger a transition at all.
 """
 

@@ -13,8 +13,8 @@ from datetime import date, timedelta
 
 import sqlalchemy as sa
 
-from app.auth.permissions import region_prefix, region_scopes, require
 from app.contacts.layers import layer_label
+from app.core.permissions import region_prefix, region_scopes, require
 from app.core.timeutil import start_of_day_utc, today_cst
 from app.errors import BadRequest
 from app.extensions import db

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from app.auth.permissions import region_prefix, region_scopes, require
 from app.contacts.layers import LAYERS, LEVELS
 from app.contacts.models import ContactMember
+from app.core.permissions import region_prefix, region_scopes, require
 from app.core.timeutil import start_of_day_utc, today_cst
 from app.errors import BadRequest
 from app.extensions import db

@@ -2,8 +2,8 @@
 
 import sqlalchemy as sa
 
-from app.auth.permissions import region_scopes, require, unit_scopes
 from app.core.pagination import keyset_page
+from app.core.permissions import region_scopes, require, unit_scopes
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db

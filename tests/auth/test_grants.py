@@ -5,7 +5,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 
 from app.auth.models import RoleGrant, User
-from app.auth.permissions import can
+from app.core.permissions import can
 from app.extensions import db
 from app.security.models import AuditEntry
 from tests.conftest import error_of

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from app.auth.permissions import (
+from app.core.permissions import (
     ACTIONS,
     REGION_LEVEL_DIGITS,
     can,

@@ -11,8 +11,8 @@ def demo_county(app):
 
 def seed_demo(app):
     """Seed the demo county, rosters, accounts and both demo villages' published disclosures."""
-    from app.disclosures.demo import seed_disclosures
     from app.demo.seed import seed_accounts, seed_regions, seed_rosters, seed_units
+    from app.disclosures.demo import seed_disclosures
 
     with app.app_context():
         seed_regions()
