@@ -7,7 +7,8 @@ from flask import Flask
 
 from config import INSTANCE_DIR, ProductionConfig, get_config, normalise_database_url
 
-# Domain packages, in dependency order. Each may have routes.py (bp) and cli.py (register(app)).
+# Domain packages, in dependency order (tests/test_layers.py holds the whole order, the foundation and the top
+# included). Each may have routes.py (bp), cli.py and hooks.py (register(app)).
 DOMAINS = ("security", "auth", "regions", "files", "notify", "disclosures", "qr", "reports", "contacts", "triage")
 
 
