@@ -30,7 +30,7 @@ class QrBatch(db.Model):
     id = sa.Column(sa.Integer, primary_key=True)
     status = sa.Column(sa.String(10), nullable=False, default="queued")
     template = sa.Column(sa.String(64), nullable=False)
-    format = sa.Column(sa.String(4), nullable=False)
+    format = sa.Column(sa.String(12), nullable=False)  # png | pdf | pdf_village
     scope_code = sa.Column(sa.String(12), nullable=True)  # the township asked for, if any
     village_codes = sa.Column(sa.JSON, nullable=False)
     done = sa.Column(sa.Integer, nullable=False, default=0)
