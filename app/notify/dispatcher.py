@@ -105,9 +105,8 @@ def _deliver(message_id, attempts, now):
 
 def _send(openid, payload):
     """Send one subscribe message; None when WeChat accepted it, else (errcode or None, text)."""
-    from wechatpy.exceptions import WeChatClientException
-
     from app.errors import DomainError
+    from app.wechat.client import WeChatError as WeChatClientException
     from app.wechat.service import send_subscribe_message
 
     cfg = current_app.config

@@ -1,9 +1,7 @@
 """WeChat calls the domains use: login, mini-program codes, subscribe messages, text check."""
 
-from wechatpy.exceptions import WeChatClientException
-
 from app.errors import BadRequest, ServiceUnavailable, TooManyRequests
-from app.wechat.client import call, get_client
+from app.wechat.client import WeChatError, get_client
 
 LOGIN_ERRORS = {
     40029: (BadRequest, "invalid_code", "微信登录凭证无效或已过期，请重新进入小程序"),
@@ -17,8 +15,8 @@ def code_to_session(js_code):
     """Exchange a wx.login() code for {openid, unionid?, session_key}."""
     client = get_client()
     try:
-        result = call(client.wxa.code_to_session, js_code)
-    except WeChatClientException as err:
+        result = client.code_to_session(js_code)
+    except WeChatError as err:
         fallback = (ServiceUnavailable, "wechat_error", "微信登录失败，请稍后重试")
         cls, code, message = LOGIN_ERRORS.get(err.errcode, fallback)
         headers = {"Retry-After": "60"} if cls is TooManyRequests else None
@@ -34,19 +32,17 @@ def wxacode_unlimited(scene, page=None, width=430):
         raise BadRequest("小程序码场景值不能超过 32 个字符")
     client = get_client()
     try:
-        res = call(client.wxa.get_wxa_code_unlimited, scene, width=width, page=page)
-    except WeChatClientException as err:
+        content = client.wxacode_unlimited(scene, page=page, width=width)
+    except WeChatError as err:
         raise ServiceUnavailable(f"微信小程序码生成失败（{err.errcode}）", code="wechat_error") from None
-    content = getattr(res, "content", None)
     if not content or not content.startswith(b"\x89PNG") and not content.startswith(b"\xff\xd8"):
         raise ServiceUnavailable("微信小程序码生成失败", code="wechat_error")
     return content
 
 
 def send_subscribe_message(openid, template_id, data, page=None):
-    """Send a subscribe message; WeChat errors are raised as WeChatClientException (errcode kept)."""
-    client = get_client()
-    return call(client.wxa.send_subscribe_message, openid, template_id, data, page=page)
+    """Send a subscribe message; WeChat errors are raised as WeChatError (errcode kept)."""
+    return get_client().send_subscribe_message(openid, template_id, data, page=page)
 
 
 def text_is_risky(content, openid=None, scene=2):
@@ -56,8 +52,8 @@ def text_is_risky(content, openid=None, scene=2):
     if openid:
         payload["openid"] = openid
     try:
-        result = call(client.post, "wxa/msg_sec_check", data=payload, api_base_url=client.api_base)
-    except (WeChatClientException, ServiceUnavailable):
+        result = client.msg_sec_check(payload)
+    except (WeChatError, ServiceUnavailable):
         return None
     suggest = (result.get("result") or {}).get("suggest")
     return None if suggest is None else suggest != "pass"

@@ -44,11 +44,11 @@ def test_first_login_creates_a_resident_and_second_reuses_it(wechat_app, fake_we
     assert sessions[0]["query"]["appid"] == APPID and sessions[0]["query"]["secret"] == SECRET
 
 
-def test_access_token_is_fetched_once(wechat_app, fake_wechat):
+def test_login_needs_no_access_token(wechat_app, fake_wechat):
     client = wechat_app.test_client()
     assert _wechat(client, "user:one").status_code == 200
     assert _wechat(client, "user:two").status_code == 200
-    assert len(fake_wechat.calls_to("/cgi-bin/token")) == 1
+    assert fake_wechat.calls_to("/cgi-bin/token") == []
 
 
 def test_invalid_code_is_400(wechat_app, fake_wechat):
