@@ -158,6 +158,7 @@ class ProductionConfig(Config):
             problems.append("RECEIPT_PEPPERS is missing or shorter than 16 characters")
         problems += cls._demo_account_problems(config.get("SQLALCHEMY_DATABASE_URI"))
         problems += cls._public_base_url_problems(config.get("PUBLIC_BASE_URL"))
+        problems += cls._wechat_standin_problems(config)
         if problems:
             raise RuntimeError("Production configuration refused: " + "; ".join(problems))
 
@@ -168,6 +169,22 @@ class ProductionConfig(Config):
 
         problem = address_problem(base_url)
         return [f"PUBLIC_BASE_URL must be the public address villagers' phones reach ({problem})"] if problem else []
+
+    @classmethod
+    def _wechat_standin_problems(cls, config):
+        """The development WeChat stand-in (app/wechat/standin.py): its credentials or a loopback WeChat host."""
+        from urllib.parse import urlsplit
+
+        from app.wechat.standin import APPID, LOOPBACK, SECRET
+
+        problems = []
+        if config.get("WECHAT_APPID") == APPID or config.get("WECHAT_SECRET") == SECRET:
+            problems.append("WECHAT_APPID/WECHAT_SECRET are the development WeChat stand-in's")
+        host = (urlsplit(str(config.get("WECHAT_API_BASE") or "")).hostname or "").lower()
+        if host in LOOPBACK or host.startswith("127.") or host.endswith(".localhost"):
+            problems.append(f"WECHAT_API_BASE ({config.get('WECHAT_API_BASE')}) is on this machine: "
+                            "the development WeChat stand-in, not WeChat")
+        return problems
 
     @classmethod
     def _demo_account_problems(cls, url):
