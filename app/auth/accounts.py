@@ -8,7 +8,7 @@ from app.auth.grants import check_scope, new_grant
 from app.auth.models import User
 from app.auth.passwords import hash_password
 from app.core.pagination import keyset_page
-from app.core.permissions import can, require
+from app.core.permissions import can, require_anywhere
 from app.errors import BadRequest, Forbidden, NotFound
 from app.extensions import db
 from app.security.service import audit
@@ -16,7 +16,7 @@ from app.security.service import audit
 
 def create_user(admin, data):
     """Create a staff account with a password and its grants."""
-    require(admin, "account.manage")
+    require_anywhere(admin, "account.manage")
     if db.session.scalar(sa.select(User.id).where(User.username == data["username"])):
         raise BadRequest("用户名已存在", code="duplicate_username", fields={"username": ["用户名已存在"]})
     if data.get("unit_id") is not None:
@@ -47,7 +47,7 @@ def create_user(admin, data):
 
 def get_user(admin, user_id):
     """An account the admin may manage, or 404."""
-    require(admin, "account.manage")
+    require_anywhere(admin, "account.manage")
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("未找到该账号", code="user_not_found")
@@ -56,7 +56,7 @@ def get_user(admin, user_id):
 
 def list_users(admin, q=None, limit=20, cursor=None):
     """Staff accounts (admins only)."""
-    require(admin, "account.manage")
+    require_anywhere(admin, "account.manage")
     stmt = sa.select(User).where(User.username.is_not(None))
     if q:
         stmt = stmt.where(sa.or_(User.username.contains(q, autoescape=True),

@@ -11,7 +11,7 @@ from app.auth import tokens
 from app.auth.directory import find_region, find_unit, unit_region_sql
 from app.auth.models import STAFF_ROLES, RoleGrant, User
 from app.core.pagination import keyset_page
-from app.core.permissions import can, in_subtree, region_scopes, require
+from app.core.permissions import can, can_anywhere, in_subtree, region_scopes, require_anywhere, scope_filter
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
@@ -38,7 +38,7 @@ def check_scope(admin, grant):
         raise NotFound("未找到该行政区划", code="region_not_found")
     if admin is None:  # the server's CLI
         return
-    if region is None and not can(admin, "account.manage"):
+    if region is None and not can_anywhere(admin, "account.manage"):
         raise Forbidden()
     if region is not None and not can(admin, "account.manage", region_code=region):
         raise Forbidden("只能在本人管辖范围内授权")
@@ -110,7 +110,7 @@ def new_grant(actor, user, grant, via=None):
 
 
 def _user(admin, user_id):
-    require(admin, "account.manage")
+    require_anywhere(admin, "account.manage")
     user = db.session.get(User, user_id)
     if user is None:
         raise NotFound("未找到该账号", code="user_not_found")
@@ -130,7 +130,7 @@ def add_grant(admin, user_id, grant):
 
 def confirm_grant(admin, grant_id):
     """A second admin confirms a pending grant; from then on it confers its role. Returns the account."""
-    require(admin, "account.manage")
+    require_anywhere(admin, "account.manage")
     row = db.session.get(RoleGrant, grant_id)
     if row is None:
         raise NotFound("未找到该授权", code="grant_not_found")
@@ -178,13 +178,13 @@ def remove_grant(admin, user_id, grant_id):
 
 def pending_stmt(admin):
     """Pending grants within the admin's scope, as a SELECT (oldest first)."""
-    require(admin, "account.manage")
+    require_anywhere(admin, "account.manage")
     stmt = sa.select(RoleGrant).where(RoleGrant.pending.is_(True))
     scopes = region_scopes(admin, "account.manage")
     if None not in scopes:
         unit_region = unit_region_sql(RoleGrant.unit_id)
         region = sa.func.coalesce(RoleGrant.region_code, unit_region)
-        stmt = stmt.where(sa.or_(sa.false(), *(region.startswith(p, autoescape=True) for p in scopes)))
+        stmt = stmt.where(scope_filter(region, scopes))
     return stmt
 
 

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from app.core.permissions import can
+from app.core.permissions import can_anywhere
 
 NAV_KEY = "mss_console_nav"
 # Sections in display order; a section not listed here is shown after these.
@@ -13,7 +13,7 @@ SECTIONS = ("公开与审核", "监督执纪", "单位整改", "身份保管与�
 
 @dataclass(frozen=True)
 class NavEntry:
-    """One link of the left navigation and the dashboard: shown when can(user, action) holds."""
+    """One link of the left navigation and the dashboard: shown when can_anywhere(user, action) holds."""
 
     label: str
     endpoint: str
@@ -37,7 +37,7 @@ def visible_nav(user):
     """[(section, [entries])] the user's roles allow, in section and entry order."""
     if user is None:
         return []
-    entries = [e for e in current_app.extensions.get(NAV_KEY, []) if e.action is None or can(user, e.action)]
+    entries = [e for e in current_app.extensions.get(NAV_KEY, []) if e.action is None or can_anywhere(user, e.action)]
     if not user.is_staff:
         entries = []
     rank = {name: index for index, name in enumerate(SECTIONS)}

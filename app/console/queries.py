@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.core.pagination import keyset_page
-from app.core.permissions import region_scopes
+from app.core.permissions import scoped
 from app.extensions import db
 from app.regions.models import Region, Unit
 from app.security.models import AuditEntry
@@ -28,13 +28,7 @@ def unit_choices():
 
 def villages_in_scope(user, action, q=None, limit=50, cursor=None):
     """A page of the villages within the user's scopes for action (none when the user has no scope)."""
-    scopes = region_scopes(user, action)
-    stmt = sa.select(Region).where(Region.level == "village")
-    if None not in scopes:
-        if not scopes:
-            stmt = stmt.where(sa.false())
-        else:
-            stmt = stmt.where(sa.or_(*[Region.code.startswith(p, autoescape=True) for p in scopes]))
+    stmt = scoped(sa.select(Region).where(Region.level == "village"), Region.code, user, action)
     if q:
         stmt = stmt.where(Region.display_name.contains(q, autoescape=True))
     return keyset_page(db.session, stmt, [(Region.code, False)], limit, cursor)

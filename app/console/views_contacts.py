@@ -12,7 +12,7 @@ from app.contacts import service as members
 from app.contacts.importer import import_members
 from app.contacts.layers import LAYERS, TYPES
 from app.contacts.schemas import MemberCreateSchema, MembersQuery
-from app.core.permissions import region_scopes
+from app.core.permissions import in_scopes, region_scopes
 from app.errors import BadRequest, DomainError
 from app.extensions import db
 
@@ -32,7 +32,7 @@ BOUND_CHOICES = [("true", "已绑定微信"), ("false", "未绑定")]
 def _choices(user):
     prefixes = region_scopes(user, "contact.manage")
     regions = [r for r in queries.region_choices() if r.level in ("county", "township", "village")
-               and (None in prefixes or any(r.code.startswith(p) for p in prefixes))]
+               and in_scopes(r.code, prefixes)]
     return {"layers": list(LAYERS.items()), "types": list(TYPES.items()), "regions": regions}
 
 

@@ -14,7 +14,7 @@ from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render
 from app.console.nav import NavEntry
-from app.core.permissions import can
+from app.core.permissions import can, can_anywhere
 from app.disclosures import schemas as d_schemas
 from app.disclosures import service as d_service
 from app.disclosures import staff as d_staff
@@ -63,7 +63,7 @@ def disclosures():
                   filters=filters, villages=village_choices(user, "disclosure.view_staff"),
                   names=village_names([i["village_code"] for i in page.items] if page else []),
                   kinds=[(k, KIND_LABELS[k]) for k in KINDS], states=[(s, STATE_LABELS[s]) for s in STATES],
-                  can_create=can(user, "disclosure.edit"))
+                  can_create=can_anywhere(user, "disclosure.edit"))
 
 
 def _actions(user, detail):

@@ -8,7 +8,7 @@ from app.console.blueprint import bp
 from app.console.forms import clean, errors_of, validate_form
 from app.console.layout import render, split_errors
 from app.console.nav import NavEntry
-from app.core.permissions import region_scopes
+from app.core.permissions import in_scopes, region_scopes
 from app.errors import DomainError
 from app.extensions import db
 from app.qr import batches
@@ -28,7 +28,7 @@ REFRESH_SECONDS = 2  # without JavaScript the page refreshes itself; with it, qr
 def _regions(user):
     scopes = region_scopes(user, "qr.batch")
     return [(r.code, ("　" if r.level == "township" else "") + r.display_name) for r in queries.region_choices()
-            if r.level in ("county", "township") and (None in scopes or any(r.code.startswith(p) for p in scopes))]
+            if r.level in ("county", "township") and in_scopes(r.code, scopes)]
 
 
 def _form_page(user, status=200, form=None, errors=None, message=None):

@@ -8,7 +8,7 @@ from app.console.blueprint import bp
 from app.console.forms import clean, validate_form
 from app.console.layout import render
 from app.console.nav import NavEntry
-from app.core.permissions import can, region_scopes
+from app.core.permissions import can_anywhere, in_scopes, region_scopes
 from app.errors import BadRequest
 from app.reports.models import KINDS
 from app.reports.topics import KIND_LABELS, topics
@@ -41,7 +41,7 @@ def village_options(user):
     scopes = region_scopes(user, "report.view")
     options = []
     for region in queries.region_choices():
-        if region.level == "village" and (None in scopes or any(region.code.startswith(p) for p in scopes)):
+        if region.level == "village" and in_scopes(region.code, scopes):
             parent = region.parent.display_name if region.parent is not None else ""
             options.append((region.code, parent + region.display_name))
     return options
@@ -55,7 +55,7 @@ def triage_queue():
     limit, cursor = PAGE, args.pop("cursor", None)
     args.pop("limit", None)
     page = queue.list_queue(user, args, limit, cursor)
-    may_merge = can(user, "report.triage")
+    may_merge = can_anywhere(user, "report.triage")
     open_cases = case_service.list_cases(user, "open", 100, None).items if may_merge else []
     return render("triage/queue.html", page=page, filters=shown, args=shown,
                   statuses=list(STATE_LABELS.items()), kinds=[(k, KIND_LABELS[k]) for k in KINDS],

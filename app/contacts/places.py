@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from app.contacts.layers import LEVELS
+from app.core.permissions import in_scopes, scope_filter
 from app.extensions import db
 from app.regions.models import Region
 
@@ -30,14 +31,10 @@ class PlaceResolver:
         self.cache = {}
 
     def _in_scope(self, code):
-        return None in self.prefixes or any(code.startswith(p) for p in self.prefixes)
+        return in_scopes(code, self.prefixes)
 
     def _scoped(self, stmt, table=Region):
-        if None in self.prefixes:
-            return stmt
-        if not self.prefixes:
-            return stmt.where(sa.false())
-        return stmt.where(sa.or_(*[table.code.startswith(p, autoescape=True) for p in self.prefixes]))
+        return stmt if None in self.prefixes else stmt.where(scope_filter(table.code, self.prefixes))
 
     def resolve(self, text):
         """The Region a cell names, or raise PlaceError with a Chinese message."""

@@ -10,7 +10,7 @@ from app.contacts.layers import LEVELS, TYPES, layer_label
 from app.contacts.models import ContactMember
 from app.contacts.schemas import normalise_phone
 from app.core.pagination import Page, keyset_page
-from app.core.permissions import can, region_prefix, region_scopes, require
+from app.core.permissions import can, region_prefix, require, require_anywhere, scoped
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
@@ -97,7 +97,7 @@ def issue_invite(member, actor):
 
 def register(user, data):
     """Register a member within the user's scope; returns the member and a one-time invite code."""
-    require(user, "contact.manage")
+    require_anywhere(user, "contact.manage")
     region = member_region(data["region_code"])
     if not can(user, "contact.manage", region_code=region.code):
         raise Forbidden("只能在本人管辖范围内登记联系点成员", code="region_out_of_scope")
@@ -119,11 +119,8 @@ def register(user, data):
 
 def list_members(user, args, limit=20, cursor=None):
     """A page of members within the user's scopes, newest first, filtered by layer, type, region and state."""
-    require(user, "contact.manage")
-    scopes = region_scopes(user, "contact.manage")
-    stmt = sa.select(ContactMember)
-    if None not in scopes:
-        stmt = stmt.where(sa.or_(*[ContactMember.region_code.startswith(p, autoescape=True) for p in scopes]))
+    require_anywhere(user, "contact.manage")
+    stmt = scoped(sa.select(ContactMember), ContactMember.region_code, user, "contact.manage")
     if args.get("region"):
         stmt = stmt.where(ContactMember.region_code.startswith(region_prefix(args["region"]), autoescape=True))
     for name in ("layer", "type"):

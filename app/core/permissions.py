@@ -1,5 +1,7 @@
 """The one permission module: which role may do what, and on which scope."""
 
+import sqlalchemy as sa
+
 from app.errors import Forbidden, Unauthorized
 
 # action -> roles that may perform it (within the scope of their grant)
@@ -71,12 +73,22 @@ def can(user, action, region_code=None, unit_id=None):
     return False
 
 
+def can_anywhere(user, action):
+    """Whether user may perform action somewhere: any grant of it, whatever its region or unit."""
+    return bool(_grants(user, action))
+
+
 def require(user, action, region_code=None, unit_id=None):
     """Raise 401/403 unless can(...)."""
     if user is None:
         raise Unauthorized()
     if not can(user, action, region_code, unit_id):
         raise Forbidden()
+
+
+def require_anywhere(user, action):
+    """Raise 401/403 unless can_anywhere(user, action)."""
+    require(user, action)
 
 
 def region_scopes(user, action):
@@ -88,6 +100,33 @@ def region_scopes(user, action):
         if grant.region_code:
             scopes.append(region_prefix(grant.region_code))
     return scopes
+
+
+def in_scopes(code, scopes):
+    """Whether a region code lies under one of the prefixes of region_scopes (None: everywhere)."""
+    return None in scopes or any(code.startswith(p) for p in scopes if p)
+
+
+def scope_filter(column, scopes):
+    """SQL: column (a region code) lies under one of the prefixes of region_scopes; None: true, none: false."""
+    if None in scopes:
+        return sa.true()
+    return sa.or_(sa.false(), *(column.startswith(p, autoescape=True) for p in scopes))
+
+
+def scoped(stmt, column, user, action):
+    """stmt narrowed to the rows whose column lies in the user's region scopes for action."""
+    scopes = region_scopes(user, action)
+    return stmt if None in scopes else stmt.where(scope_filter(column, scopes))
+
+
+def narrow_scopes(scopes, region_code):
+    """The part of the scopes within region_code's subtree, as prefixes: [its prefix] when a scope covers it, else
+    the deeper scopes under it (empty: none reaches it)."""
+    wanted = region_prefix(region_code)
+    if any(p is None or wanted.startswith(p) for p in scopes):
+        return [wanted]
+    return sorted(p for p in scopes if p.startswith(wanted))
 
 
 def unit_scopes(user, action):

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.core.permissions import region_prefix, region_scopes
+from app.core.permissions import narrow_scopes, region_prefix, region_scopes, scope_filter
 from app.core.timeutil import to_cst, today_cst, utcnow
 from app.disclosures.models import Disclosure, DisclosureVersion, ScheduleRule
 from app.disclosures.periods import (
@@ -49,13 +49,7 @@ def schedule_for_village(rules, village_code):
 
 
 def _allowed_prefixes(user, region_code):
-    wanted = region_prefix(region_code)
-    allowed = []
-    for scope in region_scopes(user, "compliance.view"):
-        if scope is None or wanted.startswith(scope):
-            return [wanted]
-        if scope.startswith(wanted):
-            allowed.append(scope)
+    allowed = narrow_scopes(region_scopes(user, "compliance.view"), region_code)
     if not allowed:
         raise Forbidden("无权查看该地区的公开情况")
     return allowed
@@ -104,7 +98,7 @@ def compliance_report(user, region_code, as_of=None, kind=None, lookback=4):
     kinds = [kind] if kind else list(KINDS)
     villages = list(db.session.scalars(
         sa.select(Region).where(Region.level == "village",
-                                sa.or_(*[Region.code.startswith(p, autoescape=True) for p in prefixes]))
+                                scope_filter(Region.code, prefixes))
         .order_by(Region.code)))
     codes = [v.code for v in villages]
     rules = list(db.session.scalars(sa.select(ScheduleRule)))

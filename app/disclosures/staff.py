@@ -4,7 +4,7 @@ import sqlalchemy as sa
 
 from app.auth.models import User
 from app.core.pagination import keyset_page
-from app.core.permissions import region_scopes, require
+from app.core.permissions import region_scopes, require, scope_filter
 from app.disclosures.attachments import attachment_info
 from app.disclosures.models import Disclosure, DisclosureVersion
 from app.disclosures.periods import parse_period
@@ -41,7 +41,7 @@ def staff_list(user, village=None, kind=None, state=None, period=None, limit=20,
         require(user, "disclosure.view_staff", region_code=village)
         stmt = stmt.where(Disclosure.village_code == village)
     elif None not in scopes:
-        stmt = stmt.where(sa.or_(*[Disclosure.village_code.startswith(p, autoescape=True) for p in scopes]))
+        stmt = stmt.where(scope_filter(Disclosure.village_code, scopes))
     if kind:
         stmt = stmt.where(Disclosure.kind == kind)
     if period:

@@ -9,7 +9,7 @@ from flask import send_file
 
 from app.auth.models import User
 from app.core.pagination import Page, keyset_page
-from app.core.permissions import can, region_prefix, region_scopes, require
+from app.core.permissions import can, region_prefix, region_scopes, require, require_anywhere, scope_filter
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, NotFound, Unprocessable
 from app.extensions import db
@@ -108,12 +108,11 @@ def villages_asked(user, township_code, village_codes):
 
 def list_batches(user, limit=20, cursor=None):
     """Past batches the user may see, newest first: his own and those over regions in his qr.batch scope."""
-    require(user, "qr.batch")
+    require_anywhere(user, "qr.batch")
     stmt = sa.select(QrBatch)
     scopes = region_scopes(user, "qr.batch")
     if None not in scopes:
-        stmt = stmt.where(sa.or_(QrBatch.created_by == user.id,
-                                 *[QrBatch.scope_code.startswith(p, autoescape=True) for p in scopes]))
+        stmt = stmt.where(sa.or_(QrBatch.created_by == user.id, scope_filter(QrBatch.scope_code, scopes)))
     page = keyset_page(db.session, stmt, [(QrBatch.id, True)], limit, cursor)
     return Page([batch_view(b) for b in page.items], page.next_cursor)
 
@@ -131,7 +130,7 @@ def may_see(user, batch):
 
 def get_batch(user, batch_id):
     """A batch the user may see, or 404."""
-    require(user, "qr.batch")
+    require_anywhere(user, "qr.batch")
     batch = db.session.get(QrBatch, batch_id)
     if batch is None or not may_see(user, batch):
         raise NotFound("未找到该批量导出任务", code="qr_batch_not_found")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.core.permissions import region_prefix, region_scopes
+from app.core.permissions import narrow_scopes, region_scopes, scope_filter
 from app.core.timeutil import today_cst
 from app.errors import BadRequest, Forbidden, Unauthorized
 from app.extensions import db
@@ -109,16 +109,10 @@ def _prefixes(user, township):
         raise Forbidden()
     if not township:
         return scopes
-    asked = region_prefix(get_region(township).code)
-    narrowed = set()
-    for scope in scopes:
-        if scope is None or asked.startswith(scope):
-            narrowed.add(asked)
-        elif scope.startswith(asked):
-            narrowed.add(scope)
+    narrowed = narrow_scopes(scopes, get_region(township).code)
     if not narrowed:
         raise Forbidden("没有权限查看该乡镇的扫码统计", code="forbidden")
-    return sorted(narrowed)
+    return narrowed
 
 
 def scan_counts(user, township=None, date_from=None, date_to=None):
@@ -136,8 +130,7 @@ def scan_counts(user, township=None, date_from=None, date_to=None):
             .outerjoin(Poster, Poster.id == ScanCount.poster_id)
             .where(ScanCount.day >= date_from, ScanCount.day <= date_to)
             .order_by(ScanCount.village_code, ScanCount.day, ScanCount.poster_id))
-    if None not in prefixes:
-        stmt = stmt.where(sa.or_(*[ScanCount.village_code.startswith(p, autoescape=True) for p in prefixes]))
+    stmt = stmt.where(scope_filter(ScanCount.village_code, prefixes))
     items, villages = [], {}
     for row, name, template, label in db.session.execute(stmt):
         items.append({"village_code": row.village_code, "village_name": name, "day": row.day,

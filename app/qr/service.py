@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from app.core.permissions import require
+from app.core.permissions import require, require_anywhere
 from app.core.timeutil import utcnow
 from app.errors import DomainError, NotFound
 from app.extensions import db
@@ -136,7 +136,7 @@ def poster_view(row):
 
 def templates(user):
     """The valid poster templates (any staff who may view posters somewhere)."""
-    require(user, "poster.view")
+    require_anywhere(user, "poster.view")
     return [{"name": t.name, "label": t.label, "description": t.description, "width_mm": t.width_mm,
              "height_mm": t.height_mm, "dpi": t.dpi} for t in list_templates(template_root())]
 

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from app.core.pagination import keyset_page
-from app.core.permissions import region_prefix, require
+from app.core.permissions import region_prefix, require, require_anywhere
 from app.errors import BadRequest, Forbidden, NotFound, Unprocessable
 from app.extensions import db
 from app.regions.models import Cadre, Region, Unit
@@ -88,7 +88,7 @@ def link_cadre(user, cadre_id, account_id):
 
     cadre = db.session.get(Cadre, cadre_id)
     if cadre is None:
-        require(user, "account.manage")
+        require_anywhere(user, "account.manage")
         raise NotFound("未找到该公示人员", code="cadre_not_found")
     require(user, "account.manage", region_code=cadre.village_code)
     if account_id is not None and db.session.get(User, account_id) is None:

@@ -1,7 +1,7 @@
 """Audit log API (admin, custodian)."""
 
 from app.core.api import ApiBlueprint
-from app.core.permissions import require
+from app.core.permissions import require_anywhere
 from app.security import schemas, service
 
 bp = ApiBlueprint("security", __name__, tag="审计")
@@ -11,5 +11,5 @@ bp = ApiBlueprint("security", __name__, tag="审计")
        auth="required", paginated=True, errors=(403,))
 def audit_log(user, args):
     """List audit entries."""
-    require(user, "audit.view")
+    require_anywhere(user, "audit.view")
     return service.query_audit(args, args["limit"], args["cursor"])

@@ -6,7 +6,7 @@ Re-exported by app.triage.service (visible_reports_stmt, get_report_for), which 
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.core.permissions import can, region_scopes, require, unit_scopes
+from app.core.permissions import can, region_scopes, require, require_anywhere, scoped, unit_scopes
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from app.extensions import db
 from app.regions.models import Region
@@ -122,11 +122,8 @@ def scope_label(user, report, action="report.triage"):
 
 def list_recusals(user, village_code=None, inspector_id=None):
     """Recusals in the admin's scope, newest first."""
-    require(user, "triage.recusal")
-    scopes = region_scopes(user, "triage.recusal")
-    stmt = sa.select(Recusal).order_by(Recusal.id.desc())
-    if None not in scopes:
-        stmt = stmt.where(sa.or_(*[Recusal.village_code.startswith(p) for p in scopes]))
+    require_anywhere(user, "triage.recusal")
+    stmt = scoped(sa.select(Recusal).order_by(Recusal.id.desc()), Recusal.village_code, user, "triage.recusal")
     if village_code:
         stmt = stmt.where(Recusal.village_code == village_code)
     if inspector_id:
@@ -159,7 +156,7 @@ def remove_recusal(user, recusal_id):
     """Lift a recusal (admin of that region)."""
     recusal = db.session.get(Recusal, recusal_id)
     if recusal is None or not can(user, "triage.recusal", region_code=recusal.village_code):
-        require(user, "triage.recusal")
+        require_anywhere(user, "triage.recusal")
         raise NotFound("未找到该回避记录", code="recusal_not_found")
     audit("triage.recusal_remove", user, "recusal", recusal.id,
           {"inspector_id": recusal.inspector_id, "village": recusal.village_code})

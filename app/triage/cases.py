@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.core.pagination import keyset_page
-from app.core.permissions import can, region_scopes, require
+from app.core.permissions import can, region_scopes, require_anywhere
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
@@ -54,7 +54,7 @@ def get_case(user, case_id, action="report.triage"):
 
 def list_cases(user, status=None, limit=20, cursor=None):
     """Cases in the user's scope, newest first."""
-    require(user, "report.triage")
+    require_anywhere(user, "report.triage")
     stmt = sa.select(Case).where(case_scope_clause(user))
     if status:
         stmt = stmt.where(Case.status == status)
@@ -72,7 +72,7 @@ def visible_case_reports(user, case):
 
 def create_case(user, report_ids, title):
     """Create a case from reports in the user's scope and merge them into it."""
-    require(user, "report.triage")
+    require_anywhere(user, "report.triage")
     reports = load_reports(user, report_ids)
     county = _common(r.county_code for r in reports)
     if county is None:

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from app.auth.models import RoleGrant, User
 from app.core.pagination import keyset_page
-from app.core.permissions import ACTIONS, can, in_subtree, region_scopes, require
+from app.core.permissions import ACTIONS, can, in_subtree, region_scopes, require, require_anywhere
 from app.core.timeutil import utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
@@ -57,7 +57,7 @@ def file_request(user, report, reason):
 
 def get_request_for_custodian(user, request_id):
     """A request a custodian may decide (404 outside his scope)."""
-    require(user, "identity.custody")
+    require_anywhere(user, "identity.custody")
     request = db.session.get(IdentityRequest, request_id)
     if request is None or not can(user, "identity.custody", region_code=request.report.region_code) \
             or conflicted_with(user, request.report_id):
@@ -84,7 +84,7 @@ def decide(user, request_id, approve, note=None):
 
 def list_requests(user, status, limit, cursor):
     """Requests in the custodian's scope, newest first."""
-    require(user, "identity.custody")
+    require_anywhere(user, "identity.custody")
     scopes = region_scopes(user, "identity.custody")
     stmt = sa.select(IdentityRequest).join(Report, Report.id == IdentityRequest.report_id)
     if None not in scopes:

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from app.core.permissions import region_scopes, require
+from app.core.permissions import require_anywhere, scoped
 from app.core.timeutil import start_of_day_utc, today_cst
 from app.errors import BadRequest
 from app.extensions import db
@@ -42,7 +42,7 @@ HANDLED_REPORT = (*PENDING_REPORT, "not_accepted", "concluded", "closed")
 
 def ledger(user, args):
     """The ledger lines of cases and warnings in the user's scope for a period (default: this quarter)."""
-    require(user, "report.triage")
+    require_anywhere(user, "report.triage")
     start, end = stats.period(args)
     since, until = start_of_day_utc(start), start_of_day_utc(end + timedelta(days=1))
     today = today_cst()
@@ -110,11 +110,9 @@ def _case_lines(user, since, until, today):
 
 
 def _warning_lines(user, since, until, today):
-    scopes = region_scopes(user, "report.triage")
     stmt = sa.select(UnitWarning).where(sa.or_(sa.and_(UnitWarning.issued_at >= since, UnitWarning.issued_at < until),
                                                UnitWarning.status != "rectified"), not_accused_clause(user))
-    if None not in scopes:
-        stmt = stmt.where(sa.or_(*[UnitWarning.region_code.startswith(p, autoescape=True) for p in scopes]))
+    stmt = scoped(stmt, UnitWarning.region_code, user, "report.triage")
     lines = []
     found = for_viewer(user, list(db.session.scalars(stmt.order_by(UnitWarning.id).limit(MAX_ROWS + 1))))
     for warning in found:

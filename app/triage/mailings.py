@@ -4,7 +4,7 @@
 import sqlalchemy as sa
 
 from app.contacts.layers import LAYERS, layer_label
-from app.core.permissions import can, region_scopes, require
+from app.core.permissions import can, require_anywhere, scoped
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Forbidden, NotFound
 from app.extensions import db
@@ -17,7 +17,7 @@ def _region(user, code, action):
     region = db.session.get(Region, code) if code else None
     if region is None or region.level not in ("county", "township", "village"):
         raise NotFound("未找到该行政区划", code="region_not_found", fields={"region_code": ["未找到该行政区划"]})
-    require(user, action)
+    require_anywhere(user, action)
     if not can(user, action, region_code=region.code):
         raise Forbidden("只能登记本人管辖范围内的数据", code="region_out_of_scope")
     return region
@@ -42,19 +42,12 @@ def record_mailing(user, data):
     return mailing
 
 
-def _in_scope(stmt, column, user, action):
-    scopes = region_scopes(user, action)
-    if None in scopes:
-        return stmt
-    if not scopes:
-        return stmt.where(sa.false())
-    return stmt.where(sa.or_(*[column.startswith(p, autoescape=True) for p in scopes]))
 
 
 def list_mailings(user, region=None):
     """Mailings within the user's scope, newest first."""
-    require(user, "contact.manage")
-    stmt = _in_scope(sa.select(Mailing), Mailing.region_code, user, "contact.manage")
+    require_anywhere(user, "contact.manage")
+    stmt = scoped(sa.select(Mailing), Mailing.region_code, user, "contact.manage")
     if region:
         stmt = stmt.where(Mailing.region_code == region)
     return list(db.session.scalars(stmt.order_by(Mailing.mailed_on.desc(), Mailing.id.desc()).limit(200)))
@@ -85,8 +78,8 @@ def record_petitions(user, data):
 
 def list_petitions(user, region=None):
     """Recorded petition volumes within the user's stats scope, newest year first."""
-    require(user, "stats.view")
-    stmt = _in_scope(sa.select(PetitionVolume), PetitionVolume.region_code, user, "stats.view")
+    require_anywhere(user, "stats.view")
+    stmt = scoped(sa.select(PetitionVolume), PetitionVolume.region_code, user, "stats.view")
     if region:
         stmt = stmt.where(PetitionVolume.region_code == region)
     return list(db.session.scalars(stmt.order_by(PetitionVolume.year.desc(), PetitionVolume.region_code)))

@@ -5,7 +5,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from app.core.pagination import keyset_page
-from app.core.permissions import can, region_scopes, require
+from app.core.permissions import can, require_anywhere, scoped
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
@@ -17,7 +17,7 @@ from app.triage.network_models import Proposal, ProposalCase
 
 def create_proposal(user, data):
     """Record a proposal sent up from one or more problems in the user's scope."""
-    require(user, "report.triage")
+    require_anywhere(user, "report.triage")
     region = db.session.get(Region, data["region_code"])
     if region is None or region.level not in ("county", "township"):
         raise NotFound("未找到该县或乡镇", code="region_not_found", fields={"region_code": ["请选择县或乡镇"]})
@@ -44,17 +44,12 @@ def create_proposal(user, data):
 
 
 def _scope(stmt, user):
-    scopes = region_scopes(user, "report.triage")
-    if None in scopes:
-        return stmt
-    if not scopes:
-        return stmt.where(sa.false())
-    return stmt.where(sa.or_(*[Proposal.region_code.startswith(p, autoescape=True) for p in scopes]))
+    return scoped(stmt, Proposal.region_code, user, "report.triage")
 
 
 def get_proposal(user, proposal_id):
     """A proposal in the user's scope, or 404."""
-    require(user, "report.triage")
+    require_anywhere(user, "report.triage")
     proposal = db.session.scalar(_scope(sa.select(Proposal).where(Proposal.id == proposal_id), user))
     if proposal is None:
         raise NotFound("未找到该意见建议", code="proposal_not_found")
@@ -77,7 +72,7 @@ def answer_proposal(user, proposal_id, data):
 
 def list_proposals(user, args):
     """Proposals in the user's scope, newest first; `year` selects those sent in that year."""
-    require(user, "report.triage")
+    require_anywhere(user, "report.triage")
     stmt = _scope(sa.select(Proposal), user)
     if args.get("year"):
         stmt = stmt.where(Proposal.sent_on >= date(args["year"], 1, 1), Proposal.sent_on <= date(args["year"], 12, 31))

@@ -7,7 +7,7 @@ from flask import current_app
 from sqlalchemy.orm import lazyload
 
 from app.core.pagination import keyset_page, where_equal
-from app.core.permissions import require
+from app.core.permissions import require, require_anywhere
 from app.core.timeutil import to_cst, today_cst
 from app.extensions import db
 from app.regions.models import Region, Unit
@@ -58,7 +58,7 @@ def queue_stmt(user, filters, today=None):
 
 def list_queue(user, filters, limit, cursor):
     """A page of the user's queue, newest first, each item with its running deadline."""
-    require(user, "report.view")
+    require_anywhere(user, "report.view")
     page = keyset_page(db.session, queue_stmt(user, filters), [(Report.id, True)], limit, cursor)
     page.items = queue_items(page.items)
     return page

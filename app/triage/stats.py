@@ -14,7 +14,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 
 from app.contacts.layers import layer_label
-from app.core.permissions import region_prefix, region_scopes, require
+from app.core.permissions import region_prefix, region_scopes, require, require_anywhere
 from app.core.timeutil import start_of_day_utc, today_cst
 from app.errors import BadRequest
 from app.extensions import db
@@ -23,6 +23,7 @@ from app.reports.conflicts import not_conflicted_clause
 from app.reports.models import Report
 from app.reports.topics import CHANNEL_LABELS, KIND_LABELS
 from app.triage import deadlines
+from app.triage.access import scope_clause as report_scope_clause
 from app.triage.case_models import Case
 from app.triage.models import Assignment, ReportDeadline
 from app.triage.states import STATE_LABELS
@@ -66,21 +67,11 @@ def period(args):
 
 def scope_clause(user, region=None):
     """SQL condition: reports in the user's stats scope (and in `region` when given)."""
-    require(user, "stats.view", region_code=region) if region else require(user, "stats.view")
+    require(user, "stats.view", region_code=region) if region else require_anywhere(user, "stats.view")
     scopes = [region_prefix(region)] if region else region_scopes(user, "stats.view")
     if None in scopes:
         return sa.true()
-    return sa.or_(*[_prefix_clause(p) for p in scopes]) if scopes else sa.false()
-
-
-def _prefix_clause(prefix):
-    if len(prefix) == 6:
-        return Report.county_code == prefix.ljust(12, "0")
-    if len(prefix) == 9:
-        return Report.township_code == prefix.ljust(12, "0")
-    if len(prefix) == 12:
-        return Report.village_code == prefix
-    return Report.county_code.startswith(prefix, autoescape=True)
+    return sa.or_(sa.false(), *(report_scope_clause(p) for p in scopes))
 
 
 def compute(user, args):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased
 
 from app.contacts.layers import LAYERS, LEVELS
 from app.contacts.models import ContactMember
-from app.core.permissions import region_prefix, region_scopes, require
+from app.core.permissions import region_prefix, region_scopes, require, require_anywhere
 from app.core.timeutil import start_of_day_utc, today_cst
 from app.errors import BadRequest
 from app.extensions import db
@@ -51,7 +51,7 @@ def resolve(user, args):
     this calendar year, China time)."""
     code = args.get("region_code") or args.get("region")
     if not code:
-        require(user, "stats.view")
+        require_anywhere(user, "stats.view")
         scopes = region_scopes(user, "stats.view")
         if len(scopes) != 1 or scopes[0] is None:
             raise BadRequest("请选择区划", code="region_required", fields={"region_code": ["请选择区划"]})

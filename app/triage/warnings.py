@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from app.core.pagination import keyset_page
-from app.core.permissions import region_scopes, require, unit_scopes
+from app.core.permissions import require, require_anywhere, scoped, unit_scopes
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Conflict, Forbidden, NotFound
 from app.extensions import db
@@ -23,7 +23,7 @@ def accuses_unit(report, unit):
 
 def create_warning(user, data):
     """Send a warning to a unit in the user's scope, never to the unit of anyone the linked reports accuse."""
-    require(user, "report.triage")
+    require_anywhere(user, "report.triage")
     unit = db.session.get(Unit, data["unit_id"])
     if unit is None:
         raise NotFound("未找到该单位", code="unit_not_found")
@@ -74,11 +74,9 @@ def not_accused_clause(user):
 
 def list_warnings(user, args):
     """Warnings to units in the user's scope, newest first, by status, unit or case."""
-    require(user, "report.triage")
-    scopes = region_scopes(user, "report.triage")
-    stmt = sa.select(UnitWarning).where(not_accused_clause(user))
-    if None not in scopes:
-        stmt = stmt.where(sa.or_(*[UnitWarning.region_code.startswith(p, autoescape=True) for p in scopes]))
+    require_anywhere(user, "report.triage")
+    stmt = scoped(sa.select(UnitWarning).where(not_accused_clause(user)), UnitWarning.region_code, user,
+                  "report.triage")
     if args.get("status"):
         stmt = stmt.where(status_clause(args["status"], today_cst()))
     if args.get("unit_id"):
@@ -146,7 +144,7 @@ def report_rectification(user, warning_id, state, content, evidence):
 
 def handler_units(user):
     """The units the user answers for (403 for anyone who is not a unit handler)."""
-    require(user, "unit.respond")
+    require_anywhere(user, "unit.respond")
     units = unit_scopes(user, "unit.respond")
     if not units:
         raise Forbidden("您的账号未绑定承办单位", code="no_unit")
