@@ -16,16 +16,13 @@ from dataclasses import dataclass
 from marshmallow import ValidationError
 
 from app.core.messages import to_chinese
-from app.core.spreadsheets import xlsx_rows
+from app.core.spreadsheets import sheet_rows
 from app.disclosures import finance_cells as cells
-from app.errors import PayloadTooLarge, Unprocessable, UnsupportedMedia
+from app.errors import Unprocessable
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 5000
 HEADER_SEARCH_ROWS = 10
-BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"\x1f\x8b", b"MZ", b"\x7fELF", b"Rar!",
-                     b"7z\xbc\xaf", b"RIFF")
-OLE2 = b"\xd0\xcf\x11\xe0"
 FIELD_COLUMNS = {"date": "date", "voucher_no": "voucher_no", "direction": "direction", "subject": "subject",
                  "amount_fen": "amount", "counterparty": "counterparty", "note": "note"}
 
@@ -47,48 +44,9 @@ def _file_error(message, code="ledger_invalid"):
     return Unprocessable(message + "，整个文件未导入", code=code)
 
 
-def _xlsx_rows(data):
-    return xlsx_rows(data, code="ledger", suffix="，整个文件未导入", cell=lambda value: value)
-
-
-def _decode_text(data):
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="strict")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError:
-        raise UnsupportedMedia("无法识别文件编码，请另存为 UTF-8 或 GBK 编码的 CSV，或 .xlsx",
-                               code="ledger_unsupported") from None
-
-
-def _csv_rows(data):
-    text = _decode_text(data)
-    if "\x00" in text:
-        raise UnsupportedMedia("仅支持 .xlsx 或 .csv 格式的台账", code="ledger_unsupported")
-    first = text.split("\n", 1)[0]
-    delimiter = "\t" if first.count("\t") > first.count(",") else ","
-    try:
-        yield from csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    except csv.Error as err:
-        raise _file_error(f"CSV 文件格式有误（{err}）") from None
-
-
-def _rows(data, filename):
-    if not data:
-        raise _file_error("文件为空", code="ledger_empty")
-    if len(data) > MAX_FILE_BYTES:
-        raise PayloadTooLarge("台账文件不能超过 5 MB", code="ledger_too_large")
-    if data.startswith(b"PK\x03\x04"):
-        return _xlsx_rows(data)
-    if data.startswith(OLE2):
-        raise UnsupportedMedia("暂不支持旧版 .xls 文件，请在 Excel 中另存为 .xlsx 或 .csv", code="ledger_unsupported")
-    if data.startswith(BINARY_SIGNATURES) or b"\x00" in data[:4096]:
-        raise UnsupportedMedia("仅支持 .xlsx 或 .csv 格式的台账", code="ledger_unsupported")
-    return _csv_rows(data)
+def _rows(data):
+    return sheet_rows(data, code="ledger", suffix="，整个文件未导入", noun="台账文件",
+                      only="仅支持 .xlsx 或 .csv 格式的台账", max_bytes=MAX_FILE_BYTES)
 
 
 def _header_map(row):
@@ -161,7 +119,7 @@ def read_ledger(data, filename="", period=None):
     """Read a whole ledger file into a LedgerImport, or raise (413, 415, 422) without a partial result."""
     from app.disclosures.content import LedgerLineSchema
 
-    rows = iter(_rows(data, filename))
+    rows = iter(_rows(data))
     header_number, mapping, labels = _find_header(rows)
     schema = LedgerLineSchema()
     lines, opening = [], None

@@ -6,6 +6,7 @@ import io
 import sqlalchemy as sa
 
 from app.core.permissions import REGION_LEVEL_DIGITS, region_prefix
+from app.core.spreadsheets import decode_csv
 from app.errors import Unprocessable
 from app.extensions import db
 from app.regions.models import LEVELS, Region
@@ -16,19 +17,8 @@ MAX_ERRORS = 50
 MAX_WARNINGS = 200
 
 
-def _decode(data):
-    if not isinstance(data, bytes):
-        return data
-    for encoding in ("utf-8-sig", "gb18030"):  # UTF-8, or GBK/GB18030 as Excel saves a Chinese CSV
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise Unprocessable("文件编码无法识别，请另存为 UTF-8 编码的 CSV", code="import_failed")
-
-
 def _read_rows(data):
-    text = _decode(data)
+    text = decode_csv(data, Unprocessable("文件编码无法识别，请另存为 UTF-8 编码的 CSV", code="import_failed"))
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in REQUIRED if c not in (reader.fieldnames or [])]
     if missing:
