@@ -3,7 +3,7 @@
 import hashlib
 import json
 
-from flask import Response, current_app, render_template, request
+from flask import Response, current_app, render_template
 
 from app.core.timeutil import to_cst
 
@@ -47,22 +47,10 @@ def etag_of(*parts):
 
 def cached_page(etag, cache_control, build):
     """304 when If-None-Match matches; else the HTML from the shared cache (or built now and cached)."""
-    from app.disclosures.cache import get_cache
+    from app.core.response_cache import etag_response
 
     headers = {"Cache-Control": cache_control, "Vary": "Accept-Encoding"}
-    if request.if_none_match.contains(etag):
-        resp = Response(status=304, headers=headers)
-        resp.set_etag(etag)
-        return resp
-    cache = get_cache()
-    key = f"mss:h5:{etag}"
-    body = cache.get(key)
-    if body is None:
-        body = build().encode("utf-8")
-        cache.set(key, body)
-    resp = Response(body, mimetype="text/html", headers=headers)
-    resp.set_etag(etag)
-    return resp
+    return etag_response(f"mss:h5:{etag}", etag, headers, lambda: build().encode("utf-8"), "text/html")
 
 
 def not_found(message):

@@ -2,7 +2,7 @@
 
 import sqlalchemy as sa
 
-from app.disclosures.cache import get_cache
+from app.core.response_cache import get_cache
 from app.extensions import db
 from tests.conftest import error_of
 from tests.disclosures.factories import LONGJING, LUOJIAPO, act, correct_and_publish, create, funds, publish_new
