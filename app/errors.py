@@ -89,18 +89,29 @@ class ServiceUnavailable(DomainError):
     status, code, message = 503, "service_unavailable", "服务暂时不可用，请稍后再试"
 
 
-HTTP_MESSAGES = {
-    400: ("bad_request", "请求有误"),
-    401: ("unauthorized", "请先登录"),
-    403: ("forbidden", "没有权限执行此操作"),
-    404: ("not_found", "未找到该资源"),
-    405: ("method_not_allowed", "不支持该请求方法"),
-    413: ("payload_too_large", "提交的内容过大"),
-    415: ("unsupported_media_type", "不支持的内容类型"),
-    429: ("rate_limited", "操作过于频繁，请稍后再试"),
-    500: ("internal_error", "服务器内部错误，请稍后再试"),
-    503: ("service_unavailable", "服务暂时不可用，请稍后再试"),
-}
+class MethodNotAllowed(DomainError):
+    """405: the route exists but not for this method (raised by the router)."""
+
+    status, code, message = 405, "method_not_allowed", "不支持该请求方法"
+
+
+class InternalError(DomainError):
+    """500: an unexpected failure; the details stay in the log."""
+
+    status, code, message = 500, "internal_error", "服务器内部错误，请稍后再试"
+
+
+def _http_messages():
+    """{status: (code, message)} of the first error class of each status (BadRequest, not ValidationFailed)."""
+    messages, pending = {}, list(DomainError.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        messages.setdefault(cls.status, (cls.code, cls.message))
+        pending.extend(cls.__subclasses__())
+    return messages
+
+
+HTTP_MESSAGES = _http_messages()  # what a werkzeug HTTP error of that status is rendered as
 
 
 def envelope(status, code, message, fields=None, headers=None):
@@ -166,10 +177,7 @@ def handle_unexpected(err):
         log.warning("value out of range rid=%s: %s", getattr(g, "request_id", "-"), err)
         return handle_domain_error(BadRequest("提交的数值超出允许范围", code="value_out_of_range"))
     log.exception("unhandled error rid=%s", getattr(g, "request_id", "-"))
-    code, message = HTTP_MESSAGES[500]
-    if not _wants_json():
-        return _html(500, message)
-    return envelope(500, code, message)
+    return handle_domain_error(InternalError())
 
 
 DB_UNAVAILABLE_HINTS = (

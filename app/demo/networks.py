@@ -25,7 +25,7 @@ from app.extensions import db
 from app.regions.importer import import_regions
 from app.regions.models import Region, Unit
 from app.reports.models import Report
-from app.reports.service import submit_report
+from app.reports.service import load_submission, submit_report
 from app.triage import cases, letters, mailings, outcomes, proposals, warnings
 from app.triage import service as triage
 from app.triage.network_models import Mailing
@@ -219,7 +219,7 @@ def informant_year(plan, inspector):
         data = {"kind": "contact_point", "topic": TOPICS[i % len(TOPICS)], "anonymous": False,
                 "channel": "miniprogram",
                 "content": f"信访情报员反馈矛盾信息第 {i + 1} 条：有群众酝酿上访，请及早处理。（演示数据）", **place}
-        report, _, _ = submit_report(data, user=user, client_key=f"demo-informant-{member.id}")
+        report, _, _ = submit_report(load_submission(data), user=user, client_key=f"demo-informant-{member.id}")
         triage.apply_action(inspector, report, "accept")
         db.session.commit()
         reports.append(report.id)

@@ -28,7 +28,7 @@ def seed_reports(echo=print):
     """File the demo reports once (same village and text counts as filed); print new anonymous receipt codes."""
     from app.reports.models import Report
     from app.reports.receipts import format_receipt
-    from app.reports.service import submit_report
+    from app.reports.service import load_submission, submit_report
 
     if db.session.get(Region, LONGJING) is None:
         echo("演示反映：未找到演示村，跳过")
@@ -39,7 +39,7 @@ def seed_reports(echo=print):
                                                              Report.content == data["content"]))
         if exists:
             continue
-        report, receipt, new = submit_report({"channel": "h5", **data}, client_key=DEMO_SCOPE_ADDRESS,
+        report, receipt, new = submit_report(load_submission({"channel": "h5", **data}), client_key=DEMO_SCOPE_ADDRESS,
                                              idempotency_key=key)
         created += int(new)
         if receipt:

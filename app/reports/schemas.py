@@ -126,12 +126,6 @@ class MyReportSchema(PublicReportSchema):
     attachment_ids = fields.Function(lambda r: [u.id for u in r.attachments])
 
 
-class ReporterMessageSchema(Schema):
-    """POST /reports/track/{receipt_code}/messages."""
-
-    content = Paragraphs(required=True, validate=validate.Length(min=1, max=1000, error="留言应为 1 到 1000 个字"))
-
-
 class MyReportsQuery(PageQuery):
     """GET /me/reports."""
 

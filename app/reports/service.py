@@ -28,10 +28,15 @@ INSERT_ATTEMPTS = 4  # a tracking-number or receipt-hash collision draws new one
 FLAG_REASON = "微信内容安全检测提示可能含违规内容，请人工核查"
 
 
+def load_submission(body):
+    """A submission body (a dict as a client would post it) loaded by SubmitSchema, or raise 400."""
+    return load_or_raise(SubmitSchema(), body)
+
+
 def submit_report(data, *, user=None, client_key, idempotency_key=None, credited=None):
-    """File a report; returns (report, receipt_code or None, created). A replayed Idempotency-Key returns the
-    original report with created=False (an anonymous one with a fresh receipt code); another body is a 409."""
-    data = load_or_raise(SubmitSchema(), data)
+    """File a report from data as SubmitSchema loaded it (the route's body; load_submission for a body built in
+    code); returns (report, receipt_code or None, created). A replayed Idempotency-Key returns the original report
+    with created=False (an anonymous one with a fresh receipt code); another body is a 409."""
     idem = _idempotency(data, user, client_key, idempotency_key)
     if idem is not None:
         replay = _replay(*idem)

@@ -15,11 +15,11 @@ import sqlalchemy as sa
 from app.contacts.layers import LEVELS, TYPES, layer_label
 from app.contacts.models import ContactMember
 from app.contacts.service import phone_key
-from app.core.permissions import region_scopes, require
+from app.core.permissions import require, require_anywhere, scoped
 from app.core.timeutil import today_cst, utcnow
 from app.errors import BadRequest, Conflict, NotFound
 from app.extensions import db
-from app.reports.service import submit_report
+from app.reports.service import load_submission, submit_report
 from app.security.masking import mask_phone
 from app.security.service import audit
 from app.triage.network_models import Letter
@@ -31,18 +31,13 @@ FORM_FIELDS = {"subject": "反映事项", "involved": "涉及单位或人员", "
 
 
 def _scoped(stmt, user):
-    scopes = region_scopes(user, "report.enter")
-    if None in scopes:
-        return stmt
-    if not scopes:
-        return stmt.where(sa.false())
-    return stmt.where(sa.or_(*[ContactMember.region_code.startswith(p, autoescape=True) for p in scopes]))
+    return scoped(stmt, ContactMember.region_code, user, "report.enter")
 
 
 def find_members(user, q, limit=20):
     """Members (both types, deactivated ones marked) the user may enter letters for, by member number, phone or
     exact name (names are encrypted: compared after decryption within his scope)."""
-    require(user, "report.enter")
+    require_anywhere(user, "report.enter")
     text = unicodedata.normalize("NFKC", (q or "")).strip()
     if not text:
         return []
@@ -100,7 +95,7 @@ def duplicate_of(member_id, postmarked_on, key):
 
 def enter_letter(user, data, *, client_key, idempotency_key=None):
     """Enter a posted letter for a member; returns (report, receipt code or None, created)."""
-    require(user, "report.enter")
+    require_anywhere(user, "report.enter")
     member = credited_member(user, data["member_id"])
     if data["postmarked_on"] > today_cst():
         raise BadRequest("邮戳日期不能晚于今天", code="postmark_in_future",
@@ -131,7 +126,8 @@ def enter_letter(user, data, *, client_key, idempotency_key=None):
             raise _duplicate(existing)
     credited = {"member_id": member.id, "layer": member.layer, "type": member.type, "user_id": member.user_id,
                 "attach": attach}
-    return submit_report(body, user=user, client_key=client_key, idempotency_key=idempotency_key, credited=credited)
+    return submit_report(load_submission(body), user=user, client_key=client_key, idempotency_key=idempotency_key,
+                         credited=credited)
 
 
 def _duplicate(existing):

@@ -42,8 +42,6 @@ def record_mailing(user, data):
     return mailing
 
 
-
-
 def list_mailings(user, region=None):
     """Mailings within the user's scope, newest first."""
     require_anywhere(user, "contact.manage")
