@@ -9,15 +9,16 @@ approvals are described from the records they will reach.
 import sqlalchemy as sa
 
 from app.auth.models import RoleGrant, User
-from app.core.permissions import REGION_LEVEL_DIGITS, region_scopes
+from app.core.permissions import REGION_LEVEL_DIGITS
 from app.errors import Conflict, NotFound
 from app.extensions import db
 from app.notify.models import OutboxMessage
-from app.regions.models import Region, Unit
+from app.regions.models import Unit
 from app.reports.models import TimelineEvent
 from app.reports.topics import status_label
 from app.triage import service
 from app.triage import warnings as warning_service
+from app.triage.access import office_label
 from app.triage.case_models import UnitWarning
 from app.triage.models import Assignment
 
@@ -58,18 +59,7 @@ def village_publishers(village_code):
 
 def office_of(user, region_code):
     """The commission office a user acts as for a region: 竹山县纪委监委 or 宝丰镇纪委 (his deepest covering grant)."""
-    best = None
-    for prefix in region_scopes(user, "report.triage") if user is not None else []:
-        if prefix is None or not region_code.startswith(prefix):
-            continue
-        if best is None or len(prefix) > len(best):
-            best = prefix
-    if not best:
-        return "纪委监委"
-    code = best[:9]
-    region = db.session.get(Region, code.ljust(12, "0"))
-    name = region.name if region is not None else ""
-    return f"{name}纪委" if len(code) == 9 else f"{name}纪委监委"
+    return office_label(user, region_code)
 
 
 def reporter_reach(anonymous, has_receipt, has_account):

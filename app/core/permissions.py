@@ -129,6 +129,12 @@ def narrow_scopes(scopes, region_code):
     return sorted(p for p in scopes if p.startswith(wanted))
 
 
+def deepest_scope(scopes, region_code):
+    """The longest prefix among the scopes that covers region_code (a global scope has none), or None."""
+    covering = [p for p in scopes if p is not None and region_code.startswith(p)]
+    return max(covering, key=len, default=None)
+
+
 def unit_scopes(user, action):
     """Unit ids the user may act for under action."""
     return sorted({g.unit_id for g in _grants(user, action) if g.unit_id is not None})

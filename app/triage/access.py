@@ -6,7 +6,7 @@ Re-exported by app.triage.service (visible_reports_stmt, get_report_for), which 
 import sqlalchemy as sa
 
 from app.auth.models import User
-from app.core.permissions import can, region_scopes, require, require_anywhere, scoped, unit_scopes
+from app.core.permissions import can, deepest_scope, region_scopes, require, require_anywhere, scoped, unit_scopes
 from app.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from app.extensions import db
 from app.regions.models import Region
@@ -106,11 +106,12 @@ def accused_unit_ids(report):
 
 def scope_label(user, report, action="report.triage"):
     """What a reporter reads as the actor: 竹山县纪委监委 or 宝丰镇纪委 (the deepest grant covering the report)."""
+    return office_label(user, report.region_code, action)
 
-    best = None
-    for prefix in region_scopes(user, action):
-        if prefix is not None and report.region_code.startswith(prefix) and (best is None or len(prefix) > len(best)):
-            best = prefix
+
+def office_label(user, region_code, action="report.triage"):
+    """The commission office a user acts as for a region: 竹山县纪委监委 or 宝丰镇纪委 (his deepest covering grant)."""
+    best = deepest_scope(region_scopes(user, action), region_code)
     if best is None:
         return "纪委监委"
     code = best[:9] if len(best) > 9 else best

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from app.core.permissions import (
     can_anywhere,
+    deepest_scope,
     in_scopes,
     narrow_scopes,
     region_scopes,
@@ -93,3 +94,9 @@ def test_narrow_scopes_to_an_asked_region():
     assert narrow_scopes(["420323103211", "420323103212", "420323102"], BAOFENG) == ["420323103211", "420323103212"]
     assert narrow_scopes(["420323102"], BAOFENG) == []
     assert narrow_scopes(region_scopes(user(("inspector", BAOFENG)), "compliance.view"), COUNTY) == ["420323103"]
+
+
+def test_deepest_scope_is_the_longest_covering_prefix():
+    assert deepest_scope(["420323", "420323103", "420323102"], LONGJING) == "420323103"
+    assert deepest_scope([None, "420323"], LONGJING) == "420323"
+    assert deepest_scope([None], LONGJING) is None and deepest_scope(["420323102"], LONGJING) is None
