@@ -69,6 +69,20 @@ class _Row:
                             "letter": column_letter(self.mapping[column]), "message": message})
 
 
+def _check_layer(row, kind, region):
+    """The row's layer code (None when it names none), after recording what is wrong with its 界别 cell."""
+    text = row.cells["layer"]
+    layer, level = layer_code(text), level_code(text)
+    if kind == "contact_point" and layer is None:
+        row.error("layer", f"界别“{text}”无效，应为：{LAYER_CHOICES}" if text else "联系点成员必须填写界别")
+    elif kind == "informant" and text and layer is None:
+        if level is None:
+            row.error("layer", f"“{text}”既不是界别也不是层级（县级、乡镇级、村级）")
+        elif region is not None and region.level != level:
+            row.error("layer", f"层级为{LEVELS[level]}，但所属区划是{LEVELS.get(region.level, region.level)}")
+    return layer
+
+
 def _check_row(row, places, user, seen_phones):
     """Loaded MemberCreateSchema data for a row plus its Region, or None with row.errors filled."""
     cells = row.cells
@@ -83,15 +97,7 @@ def _check_row(row, places, user, seen_phones):
         row.error("region", str(err))
     if region is not None and user is not None and not can(user, "contact.manage", region_code=region.code):
         row.error("region", f"{region.display_name}不在您的管辖范围内")
-    layer, level = layer_code(cells["layer"]), level_code(cells["layer"])
-    if kind == "contact_point" and layer is None:
-        row.error("layer", f"界别“{cells['layer']}”无效，应为：{LAYER_CHOICES}" if cells["layer"] else
-                  "联系点成员必须填写界别")
-    elif kind == "informant" and cells["layer"] and layer is None:
-        if level is None:
-            row.error("layer", f"“{cells['layer']}”既不是界别也不是层级（县级、乡镇级、村级）")
-        elif region is not None and region.level != level:
-            row.error("layer", f"层级为{LEVELS[level]}，但所属区划是{LEVELS.get(region.level, region.level)}")
+    layer = _check_layer(row, kind, region)
     raw = {"name": cells["name"], "type": kind or "contact_point", "layer": layer,
            "region_code": region.code if region is not None else "000000000000", "phone": cells["phone"]}
     data = None

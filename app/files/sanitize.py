@@ -130,7 +130,7 @@ def _reencode(data: bytes, kind: str, max_pixels: int) -> Sanitized:
         raise _corrupt() from exc
     try:
         im = ImageOps.exif_transpose(im)
-    except Exception:  # a broken EXIF block: keep the pixels as stored, the metadata goes anyway
+    except Exception:  # noqa: BLE001 - a broken EXIF block: keep the pixels as stored, the metadata goes anyway
         log.info("EXIF orientation unreadable; image kept as stored")
     if kind == "jpeg" or (kind == "webp" and not _uses_alpha(im)):
         return _encode_jpeg(im)

@@ -117,7 +117,7 @@ def _send(openid, payload):
         return err.errcode, f"{err.errcode} {err.errmsg}"[:200]
     except DomainError as err:  # network failure or HTTP error: ServiceUnavailable from app.wechat
         return None, f"{err.code}: {err.message}"[:200]
-    except Exception as err:  # noqa: BLE001 - anything else is retried, never lost
+    except Exception as err:  # anything else is retried, never lost
         log.exception("subscribe message failed")
         return None, f"{type(err).__name__}"[:200]
     return None

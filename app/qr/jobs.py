@@ -44,7 +44,7 @@ def run_batch(batch_id, out_path=None, progress=None, processes=None):
     except DomainError as err:
         _fail(batch_id, err.code, err.message)
         return None
-    except Exception:  # noqa: BLE001 - recorded on the row; the traceback goes to the log
+    except Exception:  # recorded on the row; the traceback goes to the log
         log.exception("qr batch %s failed", batch_id)
         _fail(batch_id, "internal_error", INTERNAL_ERROR)
         return None

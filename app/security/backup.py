@@ -139,15 +139,19 @@ def restore_backup(session, metadata, upload_dir, zip_path, progress=None):
                 progress(table.name, n)
         _reset_sequences(session, tables)
         session.commit()
-        root = Path(upload_dir)
-        for member in zf.namelist():
-            if member.startswith("files/") and not member.endswith("/"):
-                dest = (root / member[len("files/"):]).resolve()
-                if root.resolve() not in dest.parents:
-                    raise Conflict("备份中的文件路径不安全", code="bad_backup")
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                dest.write_bytes(zf.read(member))
+        _restore_files(zf, Path(upload_dir))
     return manifest
+
+
+def _restore_files(zf, root):
+    """Write the backup's files/ members under root, refusing any path that would leave it."""
+    for member in zf.namelist():
+        if member.startswith("files/") and not member.endswith("/"):
+            dest = (root / member[len("files/"):]).resolve()
+            if root.resolve() not in dest.parents:
+                raise Conflict("备份中的文件路径不安全", code="bad_backup")
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(zf.read(member))
 
 
 def _reset_sequences(session, tables):

@@ -186,10 +186,10 @@ def _handler_for(state):
             self.end_headers()
             self.wfile.write(payload)
 
-        def do_GET(self):  # noqa: N802 - the name http.server calls
+        def do_GET(self):  # the name http.server calls
             self._handle("GET")
 
-        def do_POST(self):  # noqa: N802 - the name http.server calls
+        def do_POST(self):  # the name http.server calls
             self._handle("POST")
 
         def log_message(self, *args):
