@@ -2,7 +2,8 @@
 
 from app.core.api import ApiBlueprint
 from app.extensions import db
-from app.triage import conflicts, schemas
+from app.triage import conflict_schemas as schemas
+from app.triage import conflicts
 
 bp = ApiBlueprint("triage_conflict_routes", __name__, tag="问题线索处置")
 

@@ -6,7 +6,7 @@ from app.contacts.layers import LAYERS
 from app.core.fields import Timestamp
 from app.core.pagination import PageQuery
 from app.disclosures.content_fields import Line, Paragraphs
-from app.reports.schemas import MAX_ATTACHMENTS, TargetSchema
+from app.reports.schemas import MAX_ATTACHMENTS, SubmitResultSchema, TargetSchema
 from app.triage.network_models import ADDRESSEES, OUTCOME_KINDS, VERDICTS
 
 TEXT = validate.Length(min=1, max=2000, error="长度应在 1 到 2000 字之间")
@@ -60,16 +60,9 @@ class LetterCreateSchema(Schema):
                                  metadata={"description": "来信扫描件（先 POST /uploads，图片或 PDF）"})
 
 
-class LetterResultSchema(Schema):
-    """The entered letter: the report it became."""
+class LetterResultSchema(SubmitResultSchema):
+    """The entered letter: the report it became (a submission's answer) and whose letter it was."""
 
-    tracking_no = fields.String()
-    receipt_code = fields.String(allow_none=True)
-    receipt_code_shown = fields.Boolean()
-    replayed = fields.Boolean()
-    status = fields.String()
-    status_label = fields.String()
-    received_at = Timestamp()
     member_id = fields.Integer()
     postmarked_on = fields.Date()
 
