@@ -17,7 +17,7 @@ ROLE_CHOICES = click.Choice(["publisher", "reviewer", "inspector", "custodian", 
 @click.option("--unit", "unit_id", type=int, default=None, help="授权范围：单位编号（单位经办人必填）")
 def grant_command(username, role, region_code, unit_id):
     """Grant ROLE to USERNAME at once (no second admin needed on the server); written to the audit log."""
-    from app.auth.grants import check_scope, new_grant
+    from app.auth.grants import check_scope, confirm_on_server, new_grant
     from app.auth.models import User
     from app.extensions import db
 
@@ -28,7 +28,7 @@ def grant_command(username, role, region_code, unit_id):
     grant = {"role": role, "region_code": region_code, "unit_id": unit_id}
     try:
         check_scope(None, grant)
-        row = new_grant(None, user, grant, via="cli")
+        row = confirm_on_server(user, grant) or new_grant(None, user, grant, via="cli")
     except DomainError as err:
         db.session.rollback()
         click.echo(f"授权失败：{err.message}", err=True)

@@ -106,7 +106,29 @@ def new_grant(actor, user, grant, via=None):
     if via:
         detail["via"] = via
     audit("account.grant_requested" if pending else "account.grant", actor, "user", user.id, detail)
+    granted(user.id)  # pending too: a report naming him is kept from him before his grant can take effect
     return row
+
+
+def confirm_on_server(user, grant):
+    """The CLI on the server confirms a pending grant of the same scope (audited); None when there is none."""
+    row = _same_scope(user.id, grant)
+    if row is None or not row.pending:
+        return None
+    _lock_account(user.id)
+    check_exclusive(user.id, grant, exclude_id=row.id)
+    row.pending, row.confirmed_at = False, utcnow()
+    audit("account.grant_confirmed", None, "user", user.id, {**grant, "grant_id": row.id, "via": "cli"})
+    granted(user.id)
+    return row
+
+
+def granted(user_id):
+    """Tell the domains that react to an account's new powers (reports re-match the accused: mss_grant_listeners)."""
+    from flask import current_app
+
+    for listener in current_app.extensions.get("mss_grant_listeners", []):
+        listener(user_id)
 
 
 def _user(admin, user_id):
@@ -152,6 +174,7 @@ def confirm_grant(admin, grant_id):
     row.pending, row.confirmed_by_id, row.confirmed_at = False, admin.id, utcnow()
     audit("account.grant_confirmed", admin, "user", row.user_id, {**scope, "grant_id": row.id,
                                                                    "requested_by_id": row.granted_by_id})
+    granted(row.user_id)
     db.session.commit()
     user = db.session.get(User, row.user_id)
     db.session.refresh(user)

@@ -40,6 +40,7 @@ ACTION_LABELS = {
     "contact.deactivate": "停用联系点成员", "contact.bind": "联系点成员绑定微信",
     "roster.link": "公示人员关联账号", "report.conflict_moved": "因利益冲突移出经办人",
     "report.conflict_shared": "合并后同步利益冲突", "report.conflict_clear": "排除误匹配",
+    "report.conflict_added": "新授权或关联后补记利益冲突",
 }
 UNIT_KIND_LABELS = {"department": "职能部门", "township_gov": "乡镇政府", "commission": "纪委监委"}
 

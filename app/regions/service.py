@@ -95,6 +95,9 @@ def link_cadre(user, cadre_id, account_id):
         raise BadRequest("账号不存在", code="account_not_found", fields={"user_id": ["账号不存在"]})
     cadre.user_id = account_id
     audit("roster.link", user, "cadre", cadre.id, {"user_id": account_id, "village": cadre.village_code})
+    if account_id is not None:
+        for listener in current_app.extensions.get("mss_grant_listeners", []):
+            listener(account_id)
     db.session.commit()
     return cadre
 

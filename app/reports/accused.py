@@ -107,10 +107,10 @@ def _same_name_accounts(name, county):
             Cadre.user_id.is_not(None), Cadre.village_code.startswith(county))):
         if normal_name(cadre_name) == name:
             ids.add(user_id)
-    return sorted(i for i in ids if _touches_county(i, county))
+    return sorted(i for i in ids if touches_county(i, county))
 
 
-def _touches_county(user_id, county):
+def touches_county(user_id, county):
     """Whether an account's grants or unit reach into the county (or everywhere)."""
     user = db.session.get(User, user_id)
     if user is None:
@@ -119,9 +119,11 @@ def _touches_county(user_id, county):
         unit = db.session.get(Unit, user.unit_id)
         if unit is not None and unit.region_code.startswith(county):
             return True
-    if not user.grants:
+    # every grant, a pending one too: an inspector awaiting confirmation must not be confirmed into a report on him
+    grants = list(db.session.scalars(sa.select(RoleGrant).where(RoleGrant.user_id == user_id)))
+    if not grants:
         return bool(db.session.scalar(sa.select(Cadre.id).where(Cadre.user_id == user_id).limit(1)))
-    for grant in user.grants:
+    for grant in grants:
         if grant.region_code is None and grant.unit_id is None:
             return True
         prefix = region_prefix(grant.region_code) if grant.region_code else None

@@ -21,7 +21,15 @@ def seed_demo(echo):
     seed_reports(echo)
 
 
+def rematch(user_id):
+    """An account's new grant or roster link: the open reports naming him get their conflicts now."""
+    from app.reports.rematch import rematch_account
+
+    rematch_account(user_id)
+
+
 def register(app):
-    """Contribute to the files domain's access checks and to `flask demo seed`."""
+    """Contribute to the files domain's access checks, to `flask demo seed`, and to grant and roster-link events."""
     app.extensions.setdefault("mss_upload_access_checks", []).append(upload_access)
     app.extensions.setdefault("mss_demo_seeders", []).append(seed_demo)
+    app.extensions.setdefault("mss_grant_listeners", []).append(rematch)

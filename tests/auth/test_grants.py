@@ -189,6 +189,19 @@ def test_cli_grants_directly_and_audits(app, county, make_user):
     assert missing.exit_code == 2 and "不存在" in missing.output
 
 
+def test_cli_confirms_a_grant_waiting_for_a_second_admin(app, county, make_user):
+    target = make_user(username="waiting_clerk")
+    with app.app_context():
+        db.session.add(RoleGrant(user_id=target, role="inspector", region_code=BAOFENG, pending=True))
+        db.session.commit()
+    result = app.test_cli_runner().invoke(args=["accounts", "grant", "waiting_clerk", "inspector", "--region", BAOFENG])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert [(g.role, g.pending) for g in db.session.get(User, target).grants] == [("inspector", False)]
+        entry = db.session.scalar(sa.select(AuditEntry).where(AuditEntry.action == "account.grant_confirmed"))
+        assert entry.actor_id is None and entry.detail["via"] == "cli"
+
+
 def test_demo_seed_still_grants_directly(app, county):
     from app.demo.seed import ACCOUNTS, seed_accounts
 

@@ -246,3 +246,33 @@ def test_his_figures_do_not_count_a_report_about_him(client, world):
         return stats.get_json()["total"]["total"]
 
     assert (total("colleague"), total("accused")) == (2, 1)
+
+
+def test_an_account_that_gains_powers_after_the_report_never_sees_it(app, client, world, make_user, token_for):
+    from app.auth.models import User
+
+    report_id = _file(client, body(content="村里危房改造补助被村干部截留，请核查。",
+                                   target={"person_name": "冯后来", "person_post": "村委会委员"}))
+    admins = [token_for(make_user(("admin", None, None))) for _ in range(2)]
+    created = client.post("/api/v1/admin/users", headers=admins[0], json={
+        "username": "fenghoulai", "display_name": "冯后来", "password": "Fenghoulai-2026",
+        "grants": [{"role": "inspector", "region_code": BAOFENG}]})
+    assert created.status_code == 201, created.get_json()
+    grant_id = created.get_json()["pending_grants"][0]["id"]
+    with app.app_context():  # matched while his grant still waits: the pending grant counts
+        assert db.session.scalar(sa.select(ReportConflict.id).where(
+            ReportConflict.report_id == report_id, ReportConflict.user_id == created.get_json()["id"]))
+    assert client.post(f"/api/v1/admin/grants/{grant_id}/confirm", headers=admins[1]).status_code == 200
+    late = token_for(created.get_json()["id"])
+    assert _sees(client, late, report_id) == (False, 404)
+    # a roster link made after the report: the open report naming the roster person is taken from that account
+    about = _file(client, body(content="村支书违规发包村集体鱼塘，请核查。", target={"roster_id": world.cadre_id}))
+    assert _sees(client, world.h["county"], about) == (True, 200)
+    linked = client.put(f"/api/v1/admin/cadres/{world.cadre_id}/account", json={"user_id": world.ids["county"]},
+                        headers=admins[0])
+    assert linked.status_code == 200
+    assert _sees(client, world.h["county"], about) == (False, 404)
+    with app.app_context():
+        assert db.session.get(User, world.ids["county"]) is not None
+        added = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "report.conflict_added")).all()
+        assert str(about) in {e.object_id for e in added}
