@@ -126,18 +126,19 @@ def member_list(plan):
         Region.level == "village", Region.code.startswith(COUNTY[:6])).order_by(Region.code)))
     townships = list(db.session.scalars(sa.select(Region.code).where(
         Region.level == "township", Region.parent_code == COUNTY).order_by(Region.code)))
+    # phones 1395… and 1385…: apart from the base demo's members (1390000…), so both demos load into one database
     lines, n = ["姓名,类别,界别/层级,所属区划代码,电话"], 0
     for layer in LAYERS.values():
         for i in range(plan.members_per_layer):
             n += 1
             place = villages[(n * 7) % len(villages)] if i % 4 else townships[n % len(townships)]
-            lines.append(f"{_name(f'cp{n}')},联系点成员,{layer},{place},139{n:08d}")
+            lines.append(f"{_name(f'cp{n}')},联系点成员,{layer},{place},1395{n:07d}")
     county, per_township, per_village = plan.informants
     places = [(COUNTY, "县级")] * county + [(t, "乡镇级") for t in townships for _ in range(per_township)] \
         + [(v, "村级") for v in villages for _ in range(per_village)]
     for place, level in places:
         n += 1
-        lines.append(f"{_name(f'inf{n}')},信访情报员,{level},{place},138{n:08d}")
+        lines.append(f"{_name(f'inf{n}')},信访情报员,{level},{place},1385{n:07d}")
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 
@@ -149,7 +150,8 @@ def _days(start, today, count):
 def post_letters(plan, inspector, start, today):
     """Enter the letters that came back, spread over the layers and the year; returns the report ids."""
     by_layer = {code: list(db.session.scalars(sa.select(ContactMember).where(
-        ContactMember.type == "contact_point", ContactMember.layer == code).order_by(ContactMember.id)))
+        ContactMember.type == "contact_point", ContactMember.layer == code,
+        ContactMember.region_code.startswith(COUNTY[:6])).order_by(ContactMember.id)))
         for code in LAYERS}
     codes, ids = list(LAYERS), []
     for i, day in enumerate(_days(start, today, plan.letters)):
@@ -199,7 +201,8 @@ def work_problems(plan, inspector, handlers, letter_ids, today):
 
 def informant_year(plan, inspector):
     """Bind informants' WeChat, file their reports from the mini-program, accept them, record the outcomes."""
-    members = list(db.session.scalars(sa.select(ContactMember).where(ContactMember.type == "informant")
+    members = list(db.session.scalars(sa.select(ContactMember).where(ContactMember.type == "informant",
+                                                                     ContactMember.region_code.startswith(COUNTY[:6]))
                                       .order_by(ContactMember.id).limit(plan.reporting_informants)))
     accounts = []
     for member in members:

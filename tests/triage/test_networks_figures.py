@@ -126,3 +126,15 @@ def test_downloads_and_who_may_not_call(app, client, triage_world):
                      headers=h["county"])
     assert bad.status_code == 400
     assert client.get(URL, headers=h["admin"]).get_json()["error"]["code"] == "region_required"
+
+
+def test_the_networks_demo_loads_beside_the_base_demo(app, county):
+    """`make run` seeds 竹山县 with its contact points first; `flask demo networks` must still load (phones apart)."""
+    from app.contacts.demo import seed_members
+    from app.demo.networks import SMALL, load
+    from app.demo.seed import seed_accounts
+
+    with app.app_context():
+        seed_accounts()
+        seed_members(echo=lambda *_: None)
+        assert load(SMALL, echo=lambda *_: None)["letters"] == SMALL.letters
