@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import Error as PlaywrightError
 
 from app.extensions import db
 from app.reports.models import Report
@@ -36,7 +37,10 @@ def with_packaged_font(context):
     font = resolve_font_path()
 
     def stylesheet(route):
-        response = route.fetch()
+        try:
+            response = route.fetch()
+        except PlaywrightError:  # the page went away while its stylesheet was in flight (test teardown)
+            return
         face = "@font-face { font-family: 'Noto Sans SC'; src: url('/__test-fonts/NotoSansSC.otf'); }\n"
         route.fulfill(response=response, body=face + response.text())
 
@@ -53,6 +57,7 @@ def phone(browser, live_server):
     with_packaged_font(context)
     tab = context.new_page()
     yield tab
+    context.unroute_all(behavior="ignoreErrors")  # a stylesheet still in flight must not fail the next test
     context.close()
 
 
